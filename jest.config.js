@@ -28,7 +28,6 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testTimeout: 120_000,
-      maxWorkers: 1,
     },
   ],
 };
