@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseDotenv, populate } from 'dotenv';
+import yargs from 'yargs';
+import { VERSION } from '../version';
+import { envVarFor, OPTIONS, type OptionSpec } from './options';
+import { parseAddress, parseDuration, parseNamespaceList, parseApiBaseUrl } from './values';
+
+/** The manager's validated configuration. */
+export interface Config {
+  appManagerApiUrl: string;
+  platformApiUrl: string;
+  debug: boolean;
+  leaderElection: { enabled: boolean; namespace: string | undefined; id: string };
+  /** `undefined` = disabled. */
+  metricsAddr: { host: string | undefined; port: number } | undefined;
+  healthProbeAddr: { host: string | undefined; port: number } | undefined;
+  /** Empty = every namespace. */
+  watchNamespaces: string[];
+  maxConcurrentReconciles: number;
+  resyncPeriodMs: number;
+  kubeconfig: string | undefined;
+  /** The .env file that was loaded, if any. */
+  envFile: string | undefined;
+}
+
+/** A configuration mistake the user must fix; reported as one line, exit code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** --help or --version was asked for: print `output` and exit 0. */
+export interface InformationRequest {
+  output: string;
+}
+
+type Source = 'flag' | 'env' | 'env-file' | 'default';
+
+interface ResolvedValue {
+  value: string | boolean | number | undefined;
+  source: Source;
+}
+
+const DEFAULT_ENV_FILE = '.env';
+
+/**
+ * Reads the manager's configuration with the precedence flag > environment > .env file >
+ * default. Loading the .env file writes its variables into `env` (without overriding
+ * variables already set), so that everything reading the environment later — API tokens
+ * included — sees them.
+ */
+export async function loadConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): Promise<Config | InformationRequest> {
+  const parsed = await parseFlags(argv);
+  if ('output' in parsed) return parsed;
+
+  const envFile = loadEnvFile(parsed, env, cwd);
+  const resolve = (flag: string): ResolvedValue => resolveOption(flag, parsed, env, envFile);
+
+  const text = (flag: string): string | undefined => {
+    const { value } = resolve(flag);
+    return value === undefined || value === '' ? undefined : String(value);
+  };
+  const describe = (flag: string): string => describeSource(flag, resolve(flag).source, envFile);
+  const check = <T>(flag: string, parse: (value: string) => T): T => {
+    const value = text(flag);
+    try {
+      return parse(value ?? '');
+    } catch (error) {
+      throw new ConfigError(`${describe(flag)}: ${(error as Error).message}`);
+    }
+  };
+
+  if (text('app-manager-api-url') === undefined) {
+    throw new ConfigError(
+      `--app-manager-api-url is required (or ${envVarFor('app-manager-api-url')}): the base URL of the VVP AppManager API, e.g. http://vvp:8080/api`,
+    );
+  }
+  const appManagerApiUrl = check('app-manager-api-url', parseApiBaseUrl);
+  const platformApiUrl =
+    text('platform-api-url') === undefined
+      ? appManagerApiUrl.replace(/\/api$/, '')
+      : check('platform-api-url', parseApiBaseUrl);
+
+  const leaderElectionEnabled = check('enable-leader-election', parseBoolean);
+  const leaderElectionNamespace = text('leader-election-namespace') ?? inClusterNamespace();
+  if (leaderElectionEnabled && leaderElectionNamespace === undefined) {
+    throw new ConfigError(
+      `--leader-election-namespace (or ${envVarFor('leader-election-namespace')}) is required with --enable-leader-election outside a cluster: the namespace that holds the Lease`,
+    );
+  }
+
+  return {
+    appManagerApiUrl,
+    platformApiUrl,
+    debug: check('debug', parseBoolean),
+    leaderElection: {
+      enabled: leaderElectionEnabled,
+      namespace: leaderElectionNamespace,
+      id: check('leader-election-id', parseLeaseName),
+    },
+    metricsAddr: check('metrics-addr', parseAddress),
+    healthProbeAddr: check('health-probe-addr', parseAddress),
+    watchNamespaces: check('watch-namespace', parseNamespaceList),
+    maxConcurrentReconciles: check('max-concurrent-reconciles', parsePositiveInteger),
+    resyncPeriodMs: check('resync-period', parseDuration),
+    kubeconfig: text('kubeconfig') ?? nonEmpty(env.KUBECONFIG),
+    envFile: envFile?.path,
+  };
+}
+
+type ParsedFlags = Record<string, unknown>;
+
+async function parseFlags(argv: readonly string[]): Promise<ParsedFlags | InformationRequest> {
+  let information: string | undefined;
+  const parser = yargs([...argv])
+    .scriptName('manager')
+    .usage(
+      '$0 [flags]\n\nRuns the vp-operator controllers: Kubernetes VpNamespace, VpDeploymentTarget, VpDeployment and VpSavepoint objects kept in sync with Ververica Platform.\nEvery flag can also be set through the environment variable shown, or in a .env file; a flag beats the environment, which beats the .env file, which beats the default.',
+    )
+    // Flags are read by their dashed names; a `--no-` prefix is not a negation here, so a
+    // mistyped `--no-such-flag` is reported as it was typed.
+    .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
+    .strictOptions()
+    .version(VERSION)
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw new ConfigError(humaniseParserMessage(message || error.message));
+    });
+  for (const option of OPTIONS) {
+    parser.option(option.flag, {
+      type: option.type,
+      description: `${option.description} [env: ${envVarFor(option.flag)}]`,
+      ...(option.default === undefined || option.default === ''
+        ? {}
+        : { defaultDescription: JSON.stringify(option.default) }),
+      // A string flag given without a value is a mistake, not an empty string.
+      ...(option.type === 'string' ? { requiresArg: true } : {}),
+    });
+  }
+  const parsed = (await parser.parseAsync([...argv], {}, (_error, _argv, output) => {
+    if (output) information = output;
+  })) as ParsedFlags;
+  if (information !== undefined) return { output: information };
+  if (Array.isArray(parsed._) && parsed._.length > 0) {
+    throw new ConfigError(
+      `unexpected argument ${JSON.stringify(parsed._[0])}: every setting is a --flag=value`,
+    );
+  }
+  return parsed;
+}
+
+function humaniseParserMessage(message: string): string {
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+  if (unknown?.[1] !== undefined) {
+    const names = unknown[1]
+      .split(', ')
+      .map((name) => (name.length === 1 ? `-${name}` : `--${name}`))
+      .join(', ');
+    return `unknown flag ${names}; run with --help to list the flags`;
+  }
+  const missing = /^Not enough arguments following: (.*)$/.exec(message);
+  if (missing?.[1] !== undefined) return `--${missing[1]} needs a value (--${missing[1]}=…)`;
+  return message;
+}
+
+interface LoadedEnvFile {
+  path: string;
+  keys: Set<string>;
+}
+
+function loadEnvFile(
+  flags: ParsedFlags,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): LoadedEnvFile | undefined {
+  const requested = stringFlag(flags, 'env-file') ?? nonEmpty(env[envVarFor('env-file')]);
+  const path = requested ?? `${cwd}/${DEFAULT_ENV_FILE}`;
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (requested === undefined) return undefined;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(
+      `--env-file ${JSON.stringify(requested)} cannot be read (${reason}): give a readable .env file or leave the flag out`,
+    );
+  }
+  const parsed = parseDotenv(content);
+  const keys = new Set(Object.keys(parsed).filter((key) => env[key] === undefined));
+  populate(env, parsed, { override: false });
+  return { path, keys };
+}
+
+function resolveOption(
+  flag: string,
+  flags: ParsedFlags,
+  env: NodeJS.ProcessEnv,
+  envFile: LoadedEnvFile | undefined,
+): ResolvedValue {
+  const fromFlag = flags[flag];
+  if (fromFlag !== undefined)
+    return { value: fromFlag as string | boolean | number, source: 'flag' };
+  const variable = envVarFor(flag);
+  const fromEnv = env[variable];
+  if (fromEnv !== undefined) {
+    return { value: fromEnv, source: envFile?.keys.has(variable) === true ? 'env-file' : 'env' };
+  }
+  return { value: optionSpec(flag).default, source: 'default' };
+}
+
+function describeSource(flag: string, source: Source, envFile: LoadedEnvFile | undefined): string {
+  switch (source) {
+    case 'flag':
+      return `invalid --${flag}`;
+    case 'env':
+      return `invalid ${envVarFor(flag)} (sets --${flag})`;
+    case 'env-file':
+      return `invalid ${envVarFor(flag)} in ${envFile?.path ?? DEFAULT_ENV_FILE} (sets --${flag})`;
+    case 'default':
+      return `invalid default of --${flag}`;
+  }
+}
+
+function optionSpec(flag: string): OptionSpec {
+  const spec = OPTIONS.find((option) => option.flag === flag);
+  if (spec === undefined) throw new Error(`no option --${flag} is declared`);
+  return spec;
+}
+
+function stringFlag(flags: ParsedFlags, flag: string): string | undefined {
+  const value = flags[flag];
+  return typeof value === 'string' ? nonEmpty(value) : undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function parseBoolean(value: string): boolean {
+  const normalised = value.trim().toLowerCase();
+  if (['', 'false', '0', 'no', 'off'].includes(normalised)) return false;
+  if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
+  throw new Error(`${JSON.stringify(value)} is not a boolean; expected true or false`);
+}
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new Error(`${JSON.stringify(value)} is not a whole number of at least 1`);
+  }
+  return number;
+}
+
+function parseLeaseName(value: string): string {
+  if (!/^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/.test(value)) {
+    throw new Error(
+      `${JSON.stringify(value)} is not a valid Lease name; expected lower-case letters, digits, '-' and '.'`,
+    );
+  }
+  return value;
+}
+
+const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function inClusterNamespace(): string | undefined {
+  try {
+    return nonEmpty(readFileSync(IN_CLUSTER_NAMESPACE_FILE, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Every manager option, once: its flag, the environment variable that can also set it,
+ * its default and its help text. The README's configuration table is checked against
+ * this list by a test, so the two cannot drift apart.
+ */
+export interface OptionSpec {
+  /** Flag name without the leading dashes, e.g. `app-manager-api-url`. */
+  readonly flag: string;
+  readonly type: 'string' | 'boolean' | 'number';
+  readonly description: string;
+  /** Default shown in --help; absent when the value is required or derived. */
+  readonly default?: string | boolean | number;
+}
+
+export const ENV_PREFIX = 'VP_OPERATOR';
+
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    flag: 'app-manager-api-url',
+    type: 'string',
+    description:
+      'Base URL of the VVP AppManager API, without a trailing slash (e.g. http://vvp:8080/api). Required.',
+  },
+  {
+    flag: 'platform-api-url',
+    type: 'string',
+    description:
+      'Base URL of the VVP Platform API (namespaces, API tokens). Defaults to the AppManager URL without its trailing /api, since VVP serves both APIs from one gateway.',
+  },
+  {
+    flag: 'debug',
+    type: 'boolean',
+    default: false,
+    description: 'Log at debug level; pretty-printed when standard output is a terminal.',
+  },
+  {
+    flag: 'enable-leader-election',
+    type: 'boolean',
+    default: false,
+    description:
+      'Elect a leader through a coordination.k8s.io Lease so that only one replica reconciles.',
+  },
+  {
+    flag: 'leader-election-namespace',
+    type: 'string',
+    description:
+      "Namespace of the leader-election Lease. Defaults to the pod's own namespace when running in a cluster.",
+  },
+  {
+    flag: 'leader-election-id',
+    type: 'string',
+    default: 'vp-operator',
+    description: 'Name of the leader-election Lease.',
+  },
+  {
+    flag: 'metrics-addr',
+    type: 'string',
+    default: ':8080',
+    description: 'Address the Prometheus /metrics endpoint binds to ([host]:port); 0 disables it.',
+  },
+  {
+    flag: 'health-probe-addr',
+    type: 'string',
+    default: ':8081',
+    description:
+      'Address the /healthz and /readyz endpoints bind to ([host]:port); 0 disables them.',
+  },
+  {
+    flag: 'watch-namespace',
+    type: 'string',
+    default: '',
+    description:
+      'Comma-separated Kubernetes namespaces to watch for namespaced resources; empty watches all namespaces.',
+  },
+  {
+    flag: 'env-file',
+    type: 'string',
+    description:
+      'A .env file loaded before anything reads the environment (variables already set win). Without it, ./.env is loaded when present.',
+  },
+  {
+    flag: 'max-concurrent-reconciles',
+    type: 'number',
+    default: 4,
+    description: 'Objects of one kind reconciled in parallel.',
+  },
+  {
+    flag: 'resync-period',
+    type: 'string',
+    default: '60s',
+    description:
+      'How often every object is reconciled even without changes, since VVP cannot be watched (a duration such as 30s, 5m or 1h; jittered).',
+  },
+  {
+    flag: 'kubeconfig',
+    type: 'string',
+    description:
+      'Path to a kubeconfig file. Defaults to $KUBECONFIG, then to the in-cluster service account.',
+  },
+];
+
+/** `app-manager-api-url` → `VP_OPERATOR_APP_MANAGER_API_URL`. */
+export function envVarFor(flag: string): string {
+  return `${ENV_PREFIX}_${flag.toUpperCase().replaceAll('-', '_')}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * Parsers for configuration values. Each throws an Error whose message says what was
+ * expected; the caller adds which flag or variable the value came from.
+ */
+
+/** An absolute http(s) URL with no trailing slash, query or fragment. */
+export function parseApiBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(
+      `${JSON.stringify(value)} is not a URL; expected an absolute http(s) URL such as http://vvp:8080/api`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${JSON.stringify(value)} must use http:// or https://`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new Error(`${JSON.stringify(value)} must not have a query or fragment`);
+  }
+  if (value.endsWith('/')) {
+    throw new Error(
+      `${JSON.stringify(value)} ends with a slash; give the base URL without it, e.g. ${JSON.stringify(value.replace(/\/+$/, ''))}`,
+    );
+  }
+  return value;
+}
+
+export interface ListenAddress {
+  /** `undefined` = every interface. */
+  host: string | undefined;
+  /** 0 = any free port. */
+  port: number;
+}
+
+/** `[host]:port`, or `0` to disable the endpoint. */
+export function parseAddress(value: string): ListenAddress | undefined {
+  if (value === '0') return undefined;
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) {
+    throw new Error(
+      `${JSON.stringify(value)} is not a listen address; expected [host]:port such as :8080 or 127.0.0.1:8080, or 0 to disable`,
+    );
+  }
+  const host = match[1] ?? match[2];
+  return { host: host === '' ? undefined : host, port };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A comma-separated list of Kubernetes namespace names; empty = all namespaces. */
+export function parseNamespaceList(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of names) {
+    if (!DNS_LABEL.test(name)) {
+      throw new Error(
+        `${JSON.stringify(name)} is not a Kubernetes namespace name; expected lower-case letters, digits and '-' (at most 63)`,
+      );
+    }
+  }
+  return [...new Set(names)];
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration such as `90s`, `5m` or `1h30m` (Go style), in milliseconds; at least one second. */
+export function parseDuration(value: string): number {
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  const consumed = parts.map((part) => part[0]).join('');
+  if (parts.length === 0 || consumed !== value) {
+    throw new Error(
+      `${JSON.stringify(value)} is not a duration; expected a number with a unit (ms, s, m, h) such as 30s, 5m or 1h30m`,
+    );
+  }
+  const total = parts.reduce(
+    (sum, part) => sum + Number(part[1]) * (DURATION_UNITS_MS[part[2] ?? ''] ?? 0),
+    0,
+  );
+  if (total < 1000) throw new Error(`${JSON.stringify(value)} is shorter than the minimum of 1s`);
+  return total;
+}
