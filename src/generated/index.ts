@@ -1,0 +1,84 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+export { VvpApiClient } from './VvpApiClient';
+
+export { ApiError } from './core/ApiError';
+export { BaseHttpRequest } from './core/BaseHttpRequest';
+export { CancelablePromise, CancelError } from './core/CancelablePromise';
+export { OpenAPI } from './core/OpenAPI';
+export type { OpenAPIConfig } from './core/OpenAPI';
+
+export type { ApiToken } from './models/ApiToken';
+export type { ApiTokenResponse } from './models/ApiTokenResponse';
+export type { Artifact } from './models/Artifact';
+export type { DeleteApiTokenResponse } from './models/DeleteApiTokenResponse';
+export type { Deployment } from './models/Deployment';
+export type { DeploymentCondition } from './models/DeploymentCondition';
+export type { DeploymentDefaults } from './models/DeploymentDefaults';
+export type { DeploymentDefaultsMetadata } from './models/DeploymentDefaultsMetadata';
+export type { DeploymentMetadata } from './models/DeploymentMetadata';
+export type { DeploymentRestoreStrategy } from './models/DeploymentRestoreStrategy';
+export type { DeploymentSpec } from './models/DeploymentSpec';
+export type { DeploymentStatus } from './models/DeploymentStatus';
+export type { DeploymentStatusRunning } from './models/DeploymentStatusRunning';
+export type { DeploymentTarget } from './models/DeploymentTarget';
+export type { DeploymentTargetMetadata } from './models/DeploymentTargetMetadata';
+export type { DeploymentTargetSpec } from './models/DeploymentTargetSpec';
+export type { DeploymentTemplate } from './models/DeploymentTemplate';
+export type { DeploymentTemplateMetadata } from './models/DeploymentTemplateMetadata';
+export type { DeploymentTemplateSpec } from './models/DeploymentTemplateSpec';
+export type { DeploymentUpgradeStrategy } from './models/DeploymentUpgradeStrategy';
+export type { DesiredDeploymentState } from './models/DesiredDeploymentState';
+export type { Error } from './models/Error';
+export type { Event } from './models/Event';
+export type { EventMetadata } from './models/EventMetadata';
+export type { EventName } from './models/EventName';
+export type { EventSpec } from './models/EventSpec';
+export type { Failure } from './models/Failure';
+export type { Job } from './models/Job';
+export type { JobDeploymentTarget } from './models/JobDeploymentTarget';
+export type { JobMetadata } from './models/JobMetadata';
+export type { JobSpec } from './models/JobSpec';
+export type { JobStatus } from './models/JobStatus';
+export type { JobStatusStarted } from './models/JobStatusStarted';
+export type { KubernetesOptions } from './models/KubernetesOptions';
+export type { KubernetesTarget } from './models/KubernetesTarget';
+export type { ListApiTokensResponse } from './models/ListApiTokensResponse';
+export type { ListNamespacesResponse } from './models/ListNamespacesResponse';
+export type { Logging } from './models/Logging';
+export type { Namespace } from './models/Namespace';
+export type { NamespaceResponse } from './models/NamespaceResponse';
+export type { OpenObject } from './models/OpenObject';
+export type { ResourceConsumption } from './models/ResourceConsumption';
+export type { ResourceListMetadata } from './models/ResourceListMetadata';
+export type { ResourceListOfDeployment } from './models/ResourceListOfDeployment';
+export type { ResourceListOfDeploymentTarget } from './models/ResourceListOfDeploymentTarget';
+export type { ResourceListOfEvent } from './models/ResourceListOfEvent';
+export type { ResourceListOfJob } from './models/ResourceListOfJob';
+export type { ResourceListOfSavepoint } from './models/ResourceListOfSavepoint';
+export type { ResourceQuota } from './models/ResourceQuota';
+export type { ResourceQuotaSpec } from './models/ResourceQuotaSpec';
+export type { ResourceQuotaStatus } from './models/ResourceQuotaStatus';
+export type { ResourcesByComponent } from './models/ResourcesByComponent';
+export type { ResourceSpec } from './models/ResourceSpec';
+export type { RevisionInformation } from './models/RevisionInformation';
+export type { RoleBinding } from './models/RoleBinding';
+export type { Savepoint } from './models/Savepoint';
+export type { SavepointMetadata } from './models/SavepointMetadata';
+export type { SavepointSpec } from './models/SavepointSpec';
+export type { SavepointStatus } from './models/SavepointStatus';
+export type { StringMap } from './models/StringMap';
+export type { SystemInformation } from './models/SystemInformation';
+export type { SystemInformationStatus } from './models/SystemInformationStatus';
+
+export { ApiTokensService } from './services/ApiTokensService';
+export { DeploymentDefaultsService } from './services/DeploymentDefaultsService';
+export { DeploymentsService } from './services/DeploymentsService';
+export { DeploymentTargetsService } from './services/DeploymentTargetsService';
+export { EventsService } from './services/EventsService';
+export { JobsService } from './services/JobsService';
+export { NamespacesService } from './services/NamespacesService';
+export { SavepointsService } from './services/SavepointsService';
+export { StatusService } from './services/StatusService';

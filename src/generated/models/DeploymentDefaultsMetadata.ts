@@ -1,0 +1,16 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { StringMap } from './StringMap';
+export type DeploymentDefaultsMetadata = {
+  id?: string;
+  name?: string;
+  namespace?: string;
+  createdAt?: string;
+  modifiedAt?: string;
+  labels?: StringMap;
+  annotations?: StringMap;
+  resourceVersion?: number;
+};
+

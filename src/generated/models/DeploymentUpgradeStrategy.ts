@@ -1,0 +1,8 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+export type DeploymentUpgradeStrategy = {
+  kind?: 'STATEFUL' | 'STATELESS' | 'NONE';
+};
+

@@ -1,0 +1,11 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { ResourceConsumption } from './ResourceConsumption';
+export type ResourceQuotaSpec = {
+  type?: 'LIMITED' | 'UNLIMITED';
+  limits?: ResourceConsumption;
+  toleratedOveruse?: ResourceConsumption;
+};
+
