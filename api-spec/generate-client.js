@@ -1,9 +1,11 @@
 // Generates src/generated/ from api-spec/vvp-api.yaml: `npm run generate`.
-// Usage: node api-spec/generate-client.mjs <output directory, relative to the working directory>
+// Usage: node api-spec/generate-client.js <output directory, relative to the working directory>
 // (openapi-typescript-codegen only writes below the working directory).
+import console from 'node:console';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { URL, fileURLToPath } from 'node:url';
 import codegen from 'openapi-typescript-codegen';
 
 const specPath = fileURLToPath(new URL('vvp-api.yaml', import.meta.url));
@@ -11,14 +13,14 @@ const specPath = fileURLToPath(new URL('vvp-api.yaml', import.meta.url));
 const README = `# Generated VVP client — do not edit
 
 Every file here is produced by \`npm run generate\` (openapi-typescript-codegen, see
-\`api-spec/generate-client.mjs\`) from \`api-spec/vvp-api.yaml\`. Change the spec and
+\`api-spec/generate-client.js\`) from \`api-spec/vvp-api.yaml\`. Change the spec and
 regenerate; \`test/unit/generated-client-drift.test.ts\` fails when this folder and the
 spec disagree. Nothing outside \`src/vvp/\` imports from here.
 `;
 
 const output = process.argv[2];
 if (output === undefined) {
-  console.error('usage: node api-spec/generate-client.mjs <output directory>');
+  console.error('usage: node api-spec/generate-client.js <output directory>');
   process.exit(2);
 }
 

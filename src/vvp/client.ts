@@ -1,0 +1,306 @@
+import type { Registry } from 'prom-client';
+import { VvpApiClient } from '../generated/VvpApiClient';
+import { BaseHttpRequest } from '../generated/core/BaseHttpRequest';
+import { CancelablePromise } from '../generated/core/CancelablePromise';
+import type { ApiRequestOptions } from '../generated/core/ApiRequestOptions';
+import type { OpenAPIConfig } from '../generated/core/OpenAPI';
+import type { Logger } from '../logging';
+import { anonymousPlatform, type PlatformTokenProvider, type TokenProvider } from './auth';
+import { VvpError } from './errors';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+import { VvpTransport } from './transport';
+import type {
+  ApiToken,
+  Deployment,
+  DeploymentDefaults,
+  DeploymentTarget,
+  Event,
+  Job,
+  Namespace,
+  Savepoint,
+  SystemInformation,
+} from './types';
+import { capabilitiesOf, type VvpCapabilities } from './version';
+
+export interface VvpClientOptions {
+  /** AppManager API base, e.g. `http://vvp:8080/api` (`--app-manager-api-url`). */
+  appManagerApiUrl: string;
+  /** Platform API base, e.g. `http://vvp:8080` (`--platform-api-url`). */
+  platformApiUrl: string;
+  /** Token per VVP namespace for AppManager calls. */
+  tokens: TokenProvider;
+  /** Token for Platform API and unscoped calls; anonymous when omitted. */
+  platformTokens?: PlatformTokenProvider;
+  logger: Logger;
+  /** The manager's metrics registry. */
+  registry: Registry;
+  /** Per attempt; 30 s by default. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Waits between retries; a real timer by default (tests inject a recorder). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1); Math.random by default. */
+  random?: () => number;
+  /** Wall clock in ms (durations, HTTP-date `Retry-After`); Date.now by default. */
+  now?: () => number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface DeploymentTargetsApi {
+  list(): Promise<DeploymentTarget[]>;
+  get(name: string): Promise<DeploymentTarget>;
+  create(target: DeploymentTarget): Promise<DeploymentTarget>;
+  /** Create or replace (PUT): VVP 2.4+ only. */
+  upsert(name: string, target: DeploymentTarget): Promise<DeploymentTarget>;
+  /** Fails with ConflictError while a deployment references the target. */
+  delete(name: string): Promise<DeploymentTarget | undefined>;
+}
+
+export interface DeploymentsApi {
+  list(filter?: { labelSelector?: string }): Promise<Deployment[]>;
+  /** By `metadata.id` (every version) or, on 2.4+, by name. */
+  get(idOrName: string): Promise<Deployment>;
+  /** Never retried once it reached VVP: a repeated create could start a second Flink job. */
+  create(deployment: Deployment): Promise<Deployment>;
+  /** JSON merge patch: only the given fields change. */
+  patch(idOrName: string, patch: Deployment): Promise<Deployment>;
+  /** Create or replace (PUT) by name, resetting omitted fields: VVP 2.4+ only. */
+  upsert(name: string, deployment: Deployment): Promise<Deployment>;
+  /** Allowed only once `spec.state` is CANCELLED (or SUSPENDED on 2.4+). */
+  delete(idOrName: string): Promise<Deployment | undefined>;
+}
+
+export interface DeploymentDefaultsApi {
+  get(): Promise<DeploymentDefaults>;
+  patch(patch: DeploymentDefaults): Promise<DeploymentDefaults>;
+}
+
+export interface SavepointsApi {
+  list(filter?: { deploymentId?: string; jobId?: string }): Promise<Savepoint[]>;
+  get(id: string): Promise<Savepoint>;
+  /** Triggers (or, with `spec.savepointLocation`, registers) a savepoint. Never retried once sent. */
+  create(savepoint: Savepoint): Promise<Savepoint>;
+}
+
+export interface JobsApi {
+  list(filter?: { deploymentId?: string }): Promise<Job[]>;
+  get(id: string): Promise<Job>;
+}
+
+export interface EventsApi {
+  /** The whole matching log, unordered and unpaged; de-duplicate by `metadata.id`. */
+  list(filter?: { deploymentId?: string; jobId?: string }): Promise<Event[]>;
+}
+
+export interface StatusApi {
+  /** Liveness of the AppManager; the body is free-form. */
+  get(): Promise<Record<string, unknown>>;
+  systemInfo(): Promise<SystemInformation>;
+  /** What this VVP accepts, from its build version. */
+  capabilities(): Promise<VvpCapabilities>;
+}
+
+export interface NamespacesApi {
+  list(): Promise<Namespace[]>;
+  /** `name` is the short name; bodies carry the qualified `namespaces/<name>`. */
+  get(name: string): Promise<Namespace>;
+  create(namespace: Namespace): Promise<Namespace>;
+  update(name: string, namespace: Namespace): Promise<Namespace>;
+  /** Starts termination; the namespace answers 404 once VVP has emptied it. */
+  delete(name: string): Promise<Namespace | undefined>;
+}
+
+export interface ApiTokensApi {
+  list(): Promise<ApiToken[]>;
+  get(name: string): Promise<ApiToken>;
+  /** The only call that returns the token's `secret`. Never retried once sent. */
+  create(token: ApiToken): Promise<ApiToken>;
+  delete(name: string): Promise<void>;
+}
+
+/**
+ * The operator's only door to VVP: typed calls grouped by resource, e.g.
+ * `vvp.deployments('default').get(id)`. Failures are VvpError subclasses (see ./errors).
+ */
+export class VvpClient {
+  readonly status: StatusApi;
+  readonly namespaces: NamespacesApi;
+  readonly #api: VvpApiClient;
+
+  constructor(options: VvpClientOptions) {
+    const transport = new VvpTransport({
+      appManagerApiUrl: options.appManagerApiUrl,
+      platformApiUrl: options.platformApiUrl,
+      tokens: options.tokens,
+      platformTokens: options.platformTokens ?? anonymousPlatform,
+      logger: options.logger,
+      registry: options.registry,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: options.random ?? Math.random,
+      now: options.now ?? Date.now,
+    });
+    this.#api = new VvpApiClient({}, transportRequestClass(transport));
+    this.status = this.#statusApi();
+    this.namespaces = this.#namespacesApi();
+  }
+
+  deploymentTargets(namespace: string): DeploymentTargetsApi {
+    const api = this.#api.deploymentTargets;
+    return {
+      list: async () => itemsOf(await api.listDeploymentTargets({ namespace })),
+      get: (name) => api.getDeploymentTarget({ namespace, deploymentTargetName: name }),
+      create: (target) => api.createDeploymentTarget({ namespace, requestBody: target }),
+      upsert: (name, target) =>
+        api.upsertDeploymentTarget({ namespace, deploymentTargetName: name, requestBody: target }),
+      delete: (name) => api.deleteDeploymentTarget({ namespace, deploymentTargetName: name }),
+    };
+  }
+
+  deployments(namespace: string): DeploymentsApi {
+    const api = this.#api.deployments;
+    return {
+      list: async (filter = {}) => itemsOf(await api.listDeployments({ namespace, ...filter })),
+      get: (idOrName) => api.getDeployment({ namespace, deploymentIdOrName: idOrName }),
+      create: (deployment) => api.createDeployment({ namespace, requestBody: deployment }),
+      patch: (idOrName, patch) =>
+        api.patchDeployment({ namespace, deploymentIdOrName: idOrName, requestBody: patch }),
+      upsert: (name, deployment) =>
+        api.upsertDeployment({ namespace, deploymentIdOrName: name, requestBody: deployment }),
+      delete: (idOrName) => api.deleteDeployment({ namespace, deploymentIdOrName: idOrName }),
+    };
+  }
+
+  deploymentDefaults(namespace: string): DeploymentDefaultsApi {
+    const api = this.#api.deploymentDefaults;
+    return {
+      get: () => api.getDeploymentDefaults({ namespace }),
+      patch: (patch) => api.patchDeploymentDefaults({ namespace, requestBody: patch }),
+    };
+  }
+
+  savepoints(namespace: string): SavepointsApi {
+    const api = this.#api.savepoints;
+    return {
+      list: async (filter = {}) => itemsOf(await api.listSavepoints({ namespace, ...filter })),
+      get: (id) => api.getSavepoint({ namespace, savepointId: id }),
+      create: (savepoint) => api.createSavepoint({ namespace, requestBody: savepoint }),
+    };
+  }
+
+  jobs(namespace: string): JobsApi {
+    const api = this.#api.jobs;
+    return {
+      list: async (filter = {}) => itemsOf(await api.listJobs({ namespace, ...filter })),
+      get: (id) => api.getJob({ namespace, jobId: id }),
+    };
+  }
+
+  events(namespace: string): EventsApi {
+    const api = this.#api.events;
+    return {
+      list: async (filter = {}) => itemsOf(await api.listEvents({ namespace, ...filter })),
+    };
+  }
+
+  apiTokens(namespace: string): ApiTokensApi {
+    const api = this.#api.apiTokens;
+    const route = '/apitokens/v1/namespaces/{namespace}/apitokens';
+    return {
+      list: async () => (await api.listApiTokens({ namespace })).apiTokens ?? [],
+      get: async (name) =>
+        required(
+          (await api.getApiToken({ namespace, apiTokenName: name })).apiToken,
+          'apiToken',
+          'GET',
+          `${route}/{apiTokenName}`,
+        ),
+      create: async (token) =>
+        required(
+          (await api.createApiToken({ namespace, requestBody: token })).apiToken,
+          'apiToken',
+          'POST',
+          route,
+        ),
+      delete: async (name) => {
+        await api.deleteApiToken({ namespace, apiTokenName: name });
+      },
+    };
+  }
+
+  #statusApi(): StatusApi {
+    const api = this.#api.status;
+    return {
+      get: () => api.getStatus(),
+      systemInfo: () => api.getSystemInfo(),
+      capabilities: async () =>
+        capabilitiesOf((await api.getSystemInfo()).status?.revisionInformation?.buildVersion),
+    };
+  }
+
+  #namespacesApi(): NamespacesApi {
+    const api = this.#api.namespaces;
+    const route = '/namespaces/v1/namespaces';
+    return {
+      list: async () => (await api.listNamespaces()).namespaces ?? [],
+      get: async (name) =>
+        required(
+          (await api.getNamespace({ namespace: name })).namespace,
+          'namespace',
+          'GET',
+          `${route}/{namespace}`,
+        ),
+      create: async (namespace) =>
+        required(
+          (await api.createNamespace({ requestBody: namespace })).namespace,
+          'namespace',
+          'POST',
+          route,
+        ),
+      update: async (name, namespace) =>
+        required(
+          (await api.updateNamespace({ namespace: name, requestBody: namespace })).namespace,
+          'namespace',
+          'PUT',
+          `${route}/{namespace}`,
+        ),
+      delete: async (name) => (await api.deleteNamespace({ namespace: name })).namespace,
+    };
+  }
+}
+
+/** Plugs the transport into the generated client in place of its own axios request. */
+function transportRequestClass(
+  transport: VvpTransport,
+): new (config: OpenAPIConfig) => BaseHttpRequest {
+  return class TransportHttpRequest extends BaseHttpRequest {
+    override request<T>(options: ApiRequestOptions): CancelablePromise<T> {
+      return new CancelablePromise<T>((resolve, reject) => {
+        // The generated signature names the response type; the spec is the contract for it.
+        transport.send(options).then((body) => {
+          resolve(body as T);
+        }, reject);
+      });
+    }
+  };
+}
+
+function itemsOf<T>(list: { items?: T[] }): T[] {
+  return list.items ?? [];
+}
+
+/** Platform responses wrap the object in one key; a response without it is malformed. */
+function required<T>(value: T | undefined, key: string, method: string, route: string): T {
+  if (value === undefined) {
+    throw new VvpError(`answered without the expected "${key}" object`, {
+      method,
+      route,
+      path: route,
+      status: undefined,
+      vvpMessage: undefined,
+    });
+  }
+  return value;
+}

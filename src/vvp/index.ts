@@ -1,0 +1,29 @@
+export { VvpClient } from './client';
+export type {
+  ApiTokensApi,
+  DeploymentDefaultsApi,
+  DeploymentTargetsApi,
+  DeploymentsApi,
+  EventsApi,
+  JobsApi,
+  NamespacesApi,
+  SavepointsApi,
+  StatusApi,
+  VvpClientOptions,
+} from './client';
+export { anonymousPlatform } from './auth';
+export type { PlatformTokenProvider, TokenProvider } from './auth';
+export {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  UnavailableError,
+  VvpError,
+} from './errors';
+export { DEFAULT_RETRY_POLICY } from './retry';
+export type { RetryPolicy } from './retry';
+export { capabilitiesOf } from './version';
+export type { VvpCapabilities } from './version';
+export type * from './types';

@@ -1,0 +1,260 @@
+import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import type { Registry } from 'prom-client';
+import type { ApiRequestOptions } from '../generated/core/ApiRequestOptions';
+import { knownSecrets, type Logger } from '../logging';
+import { USER_AGENT } from '../version';
+import type { PlatformTokenProvider, TokenProvider } from './auth';
+import {
+  UnavailableError,
+  VvpError,
+  errorForStatus,
+  vvpMessageOf,
+  type VvpRequestInfo,
+} from './errors';
+import { vvpApiMetrics, type VvpApiMetrics } from './metrics';
+import {
+  backoffDelayMs,
+  isRetryable,
+  parseRetryAfterMs,
+  type AttemptFailure,
+  type RetryPolicy,
+} from './retry';
+
+/**
+ * The spec's AppManager paths start with `/api` (where the VVP gateway serves them); the
+ * configured AppManager base URL already ends with that prefix.
+ */
+const APP_MANAGER_PREFIX = '/api/';
+
+/** Connection errors that prove the request never left this process. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED']);
+
+export interface TransportOptions {
+  appManagerApiUrl: string;
+  platformApiUrl: string;
+  tokens: TokenProvider;
+  platformTokens: PlatformTokenProvider;
+  logger: Logger;
+  registry: Registry;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  now: () => number;
+}
+
+type AttemptOutcome =
+  { ok: true; body: unknown } | { ok: false; failure: AttemptFailure; error: VvpError };
+
+/**
+ * Sends the generated client's requests: base URL per API, bearer token per VVP namespace,
+ * timeout, retries, error mapping and metrics. Everything HTTP happens here and only here.
+ */
+export class VvpTransport {
+  readonly #options: TransportOptions;
+  readonly #appManagerBase: string;
+  readonly #platformBase: string;
+  readonly #http: AxiosInstance;
+  readonly #metrics: VvpApiMetrics;
+  readonly #log: Logger;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    this.#appManagerBase = baseUrl(options.appManagerApiUrl, 'AppManager API URL');
+    this.#platformBase = baseUrl(options.platformApiUrl, 'Platform API URL');
+    this.#http = axios.create({
+      timeout: options.timeoutMs,
+      // Every HTTP answer is classified below; only transport failures reject.
+      validateStatus: () => true,
+      // Timeouts surface as ETIMEDOUT rather than the ambiguous ECONNABORTED.
+      transitional: { clarifyTimeoutError: true },
+      // VVP's own redirects are not expected; following one could leak the token elsewhere.
+      maxRedirects: 0,
+    });
+    this.#metrics = vvpApiMetrics(options.registry);
+    this.#log = options.logger.child({ component: 'vvp-client' });
+  }
+
+  async send(request: ApiRequestOptions): Promise<unknown> {
+    const info: VvpRequestInfo = {
+      method: request.method,
+      route: request.url,
+      path: concretePath(request),
+    };
+    const url = `${this.#urlFor(info.path)}${queryString(request.query)}`;
+    const headers = await this.#headers(request);
+    const { maxAttempts } = this.#options.retry;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#attempt(url, request, headers, info);
+      if (outcome.ok) return outcome.body;
+      const { failure, error } = outcome;
+      if (attempt >= maxAttempts || !isRetryable(info.method, failure)) throw error;
+      const delayMs = this.#retryDelayMs(error, attempt);
+      this.#log.debug(
+        { method: info.method, route: info.route, attempt, delayMs, error: error.message },
+        'retrying VVP request',
+      );
+      await this.#options.sleep(delayMs);
+    }
+  }
+
+  async #attempt(
+    url: string,
+    request: ApiRequestOptions,
+    headers: Record<string, string>,
+    info: VvpRequestInfo,
+  ): Promise<AttemptOutcome> {
+    const body: unknown = request.body;
+    const started = this.#options.now();
+    let outcome: AttemptOutcome;
+    let code: string;
+    try {
+      const response = await this.#http.request<unknown>({
+        url,
+        method: request.method,
+        headers,
+        data: body,
+      });
+      code = String(response.status);
+      outcome = this.#classifyResponse(response.status, response.data, response.headers, info);
+    } catch (error) {
+      const failure = transportFailure(error);
+      code = failure.kind === 'timeout' ? 'timeout' : 'network_error';
+      outcome = { ok: false, failure, error: this.#transportError(failure, error, info) };
+    }
+    const seconds = (this.#options.now() - started) / 1000;
+    const labels = { method: info.method, route: info.route };
+    this.#metrics.requests.inc({ ...labels, code });
+    this.#metrics.duration.observe(labels, seconds);
+    this.#log.debug({ ...labels, path: info.path, code, seconds }, 'VVP request');
+    return outcome;
+  }
+
+  #classifyResponse(
+    status: number,
+    data: unknown,
+    headers: Record<string, unknown>,
+    info: VvpRequestInfo,
+  ): AttemptOutcome {
+    if (status >= 200 && status < 300) {
+      if (status === 204 || data === '' || data === undefined) return { ok: true, body: undefined };
+      if (typeof data === 'string') {
+        // A 2xx page that is not JSON comes from something in front of VVP (proxy, login page).
+        const error = new VvpError(`answered ${status} with a body that is not JSON`, {
+          ...info,
+          status,
+          vvpMessage: vvpMessageOf(data),
+        });
+        return { ok: false, failure: { kind: 'http', status }, error };
+      }
+      return { ok: true, body: data };
+    }
+    const retryAfter = headers['retry-after'];
+    const error = errorForStatus(status, {
+      ...info,
+      vvpMessage: vvpMessageOf(data),
+      retryAfterMs: parseRetryAfterMs(
+        typeof retryAfter === 'string' ? retryAfter : undefined,
+        this.#options.now(),
+      ),
+    });
+    return { ok: false, failure: { kind: 'http', status }, error };
+  }
+
+  #transportError(failure: AttemptFailure, error: unknown, info: VvpRequestInfo): VvpError {
+    // The axios error itself is not attached: its config carries the Authorization header.
+    const reason = error instanceof Error ? error.message : String(error);
+    const summary =
+      failure.kind === 'timeout'
+        ? `got no answer within ${this.#options.timeoutMs} ms`
+        : `could not be completed (${reason})`;
+    return new UnavailableError(summary, { ...info, status: undefined, vvpMessage: undefined });
+  }
+
+  #retryDelayMs(error: VvpError, attempt: number): number {
+    const { retry, random } = this.#options;
+    if (error instanceof UnavailableError && error.retryAfterMs !== undefined) {
+      return Math.min(error.retryAfterMs, retry.maxRetryAfterMs);
+    }
+    return backoffDelayMs(retry, attempt, random);
+  }
+
+  async #headers(request: ApiRequestOptions): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': USER_AGENT,
+    };
+    if (request.body !== undefined)
+      headers['Content-Type'] = request.mediaType ?? 'application/json';
+    const token = await this.#tokenFor(request);
+    if (token !== undefined && token !== '') {
+      knownSecrets.register(token);
+      headers.Authorization = `Bearer ${token}`;
+    }
+    return headers;
+  }
+
+  /** Namespaced AppManager calls use that namespace's token; everything else the platform's. */
+  #tokenFor(request: ApiRequestOptions): Promise<string | undefined> {
+    const namespace: unknown = request.path?.namespace;
+    if (request.url.startsWith(APP_MANAGER_PREFIX) && typeof namespace === 'string') {
+      return this.#options.tokens.tokenFor(namespace);
+    }
+    return this.#options.platformTokens.platformToken();
+  }
+
+  #urlFor(path: string): string {
+    return path.startsWith(APP_MANAGER_PREFIX)
+      ? `${this.#appManagerBase}${path.slice(APP_MANAGER_PREFIX.length - 1)}`
+      : `${this.#platformBase}${path}`;
+  }
+}
+
+function baseUrl(value: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${what} "${value}" is not a URL; expected e.g. http://vvp:8080`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${what} "${value}" must use http:// or https://`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** The templated path with its parameters filled in, each encoded as one path segment. */
+function concretePath(request: ApiRequestOptions): string {
+  return request.url.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value: unknown = request.path?.[name];
+    if (typeof value !== 'string' || value === '' || value === '.' || value === '..') {
+      throw new VvpError(`was not sent: path parameter "${name}" is ${JSON.stringify(value)}`, {
+        method: request.method,
+        route: request.url,
+        path: request.url,
+        status: undefined,
+        vvpMessage: undefined,
+      });
+    }
+    return encodeURIComponent(value);
+  });
+}
+
+function queryString(query: Record<string, unknown> | undefined): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      params.append(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function transportFailure(error: unknown): AttemptFailure {
+  const code = isAxiosError(error) ? error.code : undefined;
+  if (code !== undefined && NOT_SENT_CODES.has(code)) return { kind: 'not-sent' };
+  if (code !== undefined && TIMEOUT_CODES.has(code)) return { kind: 'timeout' };
+  return { kind: 'network' };
+}
