@@ -1,0 +1,32 @@
+/** VVP's naming rules (docs: REST API, resource names). Each returns a problem or undefined. */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const TARGET_NAME = /^[0-9a-zA-Z_]([-0-9a-zA-Z_]*[0-9a-zA-Z_])?$/;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Deployments (2.4+), namespaces and API tokens: DNS labels. */
+export function checkDnsLabel(field: string, name: string): string | undefined {
+  if (name.length <= 63 && DNS_LABEL.test(name)) return undefined;
+  return (
+    `${field} '${name}' is not a valid name: use at most 63 lowercase letters, digits and '-', ` +
+    `starting and ending with a letter or digit`
+  );
+}
+
+/** Deployment targets: up to 250 of `[0-9a-zA-Z-_]`, no leading or trailing '-'. */
+export function checkTargetName(field: string, name: string): string | undefined {
+  if (name.length <= 250 && TARGET_NAME.test(name)) return undefined;
+  return (
+    `${field} '${name}' is not a valid deployment target name: use at most 250 letters, digits, ` +
+    `'-' and '_', not starting or ending with '-'`
+  );
+}
+
+/** Deployments before 2.4: free text, but not empty. */
+export function checkFreeTextName(field: string, name: string): string | undefined {
+  return name.trim().length > 0 ? undefined : `${field} must not be empty`;
+}

@@ -1,0 +1,207 @@
+import type { Agenda } from './agenda';
+import { newDeploymentDefaults } from './appmanager';
+import type { Clock } from './clock';
+import { badRequest, conflict, notFound } from './errors';
+import { isJsonObject, stringAt, type JsonObject } from './json';
+import { namespacePrefix } from './lifecycle';
+import { ROLES, type ApiToken, type PlatformNamespace, type Role, type RoleBinding } from './model';
+import { checkDnsLabel } from './names';
+import type { RandomSource } from './random';
+import { isoTime, NamespaceState, type SimulatorStore } from './store';
+
+/** The namespace every installation starts with; its binding lets every signed-in user own it. */
+export const DEFAULT_NAMESPACE = 'default';
+const DEFAULT_ROLE_BINDINGS: RoleBinding[] = [{ role: 'owner', members: ['system:authenticated'] }];
+
+const NAMESPACE_PREFIX = 'namespaces/';
+
+export interface CreatedApiToken {
+  token: ApiToken;
+  secret: string;
+}
+
+/**
+ * The Platform API: namespaces (ACTIVE → TERMINATING → gone) and their API tokens. Bodies carry
+ * fully qualified names (`namespaces/<ns>`, `namespaces/<ns>/apitokens/<t>`), URLs short ones.
+ */
+export class Platform {
+  readonly #store: SimulatorStore;
+  readonly #agenda: Agenda;
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #terminationMs: () => number;
+
+  constructor(deps: {
+    store: SimulatorStore;
+    agenda: Agenda;
+    clock: Clock;
+    random: RandomSource;
+    /** How long a deleted namespace stays TERMINATING before it is gone. */
+    terminationMs: () => number;
+  }) {
+    this.#store = deps.store;
+    this.#agenda = deps.agenda;
+    this.#clock = deps.clock;
+    this.#random = deps.random;
+    this.#terminationMs = deps.terminationMs;
+  }
+
+  /** Puts a fresh installation's `default` namespace in place. */
+  bootstrap(): void {
+    this.#insert(DEFAULT_NAMESPACE, structuredClone(DEFAULT_ROLE_BINDINGS));
+  }
+
+  listNamespaces(): { namespaces: PlatformNamespace[] } {
+    return { namespaces: [...this.#store.namespaces.values()].map((ns) => ns.platform) };
+  }
+
+  getNamespace(name: string): { namespace: PlatformNamespace } {
+    return { namespace: this.#namespace(name).platform };
+  }
+
+  createNamespace(body: JsonObject): { namespace: PlatformNamespace } {
+    const name = this.#shortName(body);
+    const problem = checkDnsLabel('name', name);
+    if (problem !== undefined) throw badRequest(problem);
+    const existing = this.#store.namespaces.get(name);
+    if (existing !== undefined) {
+      const state = existing.terminating ? ' and is still being deleted' : '';
+      throw conflict(`Namespace '${name}' already exists${state}`);
+    }
+    return { namespace: this.#insert(name, readRoleBindings(body)).platform };
+  }
+
+  updateNamespace(name: string, body: JsonObject): { namespace: PlatformNamespace } {
+    const ns = this.#namespace(name);
+    if (stringAt(body, 'name') !== undefined && this.#shortName(body) !== name) {
+      throw badRequest(
+        `name '${stringAt(body, 'name') ?? ''}' does not match '${NAMESPACE_PREFIX}${name}' in the path`,
+      );
+    }
+    if (ns.terminating)
+      throw conflict(`Namespace '${name}' is being deleted (TERMINATING) and cannot be updated`);
+    ns.platform.roleBindings = readRoleBindings(body);
+    return { namespace: ns.platform };
+  }
+
+  /** Starts deletion: content goes at once, the namespace itself after the termination time. */
+  deleteNamespace(name: string): { namespace: PlatformNamespace } {
+    const ns = this.#namespace(name);
+    if (!ns.terminating) {
+      ns.platform.lifecyclePhase = 'LIFECYCLE_PHASE_TERMINATING';
+      ns.clearContent();
+      this.#agenda.cancelPrefix(namespacePrefix(name));
+      this.#agenda.schedule(
+        `${namespacePrefix(name)}termination`,
+        this.#clock.now() + this.#terminationMs(),
+        () => {
+          this.#store.namespaces.delete(name);
+        },
+      );
+    }
+    return { namespace: ns.platform };
+  }
+
+  listApiTokens(namespace: string): { apiTokens: ApiToken[] } {
+    return {
+      apiTokens: [...this.#namespace(namespace).tokens.values()].map((record) => record.token),
+    };
+  }
+
+  getApiToken(namespace: string, name: string): { apiToken: ApiToken } {
+    return { apiToken: this.#token(namespace, name) };
+  }
+
+  /** The only call whose answer carries the secret. */
+  createApiToken(namespace: string, body: JsonObject): CreatedApiToken {
+    const ns = this.#namespace(namespace);
+    if (ns.terminating)
+      throw conflict(
+        `Namespace '${namespace}' is being deleted (TERMINATING); no tokens can be created in it`,
+      );
+    const qualified = stringAt(body, 'name');
+    const prefix = `${NAMESPACE_PREFIX}${namespace}/apitokens/`;
+    if (qualified === undefined || !qualified.startsWith(prefix)) {
+      throw badRequest(`name must be the qualified token name '${prefix}<token>'`);
+    }
+    const shortName = qualified.slice(prefix.length);
+    const problem = checkDnsLabel('name', shortName);
+    if (problem !== undefined) throw badRequest(problem);
+    const role = stringAt(body, 'role');
+    if (!isRole(role))
+      throw badRequest(
+        `role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(role ?? null)}`,
+      );
+    if (ns.tokens.has(shortName)) throw conflict(`API token '${qualified}' already exists`);
+    const token: ApiToken = { name: qualified, role, createTime: isoTime(this.#clock.now()) };
+    const secret = this.#random.secret();
+    ns.tokens.set(shortName, { token, secret });
+    return { token, secret };
+  }
+
+  /** Revocation is immediate: the next request with the secret is refused. */
+  deleteApiToken(namespace: string, name: string): Record<string, never> {
+    this.#token(namespace, name);
+    this.#namespace(namespace).tokens.delete(name);
+    return {};
+  }
+
+  #token(namespace: string, name: string): ApiToken {
+    const record = this.#namespace(namespace).tokens.get(name);
+    if (record === undefined)
+      throw notFound(`API token '${name}' not found in namespace '${namespace}'`);
+    return record.token;
+  }
+
+  #namespace(name: string): NamespaceState {
+    const ns = this.#store.namespaces.get(name);
+    if (ns === undefined) throw notFound(`Namespace '${name}' not found`);
+    return ns;
+  }
+
+  #insert(name: string, roleBindings: RoleBinding[]): NamespaceState {
+    const at = this.#clock.now();
+    const platform: PlatformNamespace = {
+      name: `${NAMESPACE_PREFIX}${name}`,
+      roleBindings,
+      createTime: isoTime(at),
+      lifecyclePhase: 'LIFECYCLE_PHASE_ACTIVE',
+    };
+    const ns = new NamespaceState(
+      name,
+      platform,
+      newDeploymentDefaults(name, this.#random.uuid(), at),
+    );
+    this.#store.namespaces.set(name, ns);
+    return ns;
+  }
+
+  #shortName(body: JsonObject): string {
+    const qualified = stringAt(body, 'name');
+    if (qualified === undefined || !qualified.startsWith(NAMESPACE_PREFIX)) {
+      throw badRequest(
+        `name must be the qualified namespace name '${NAMESPACE_PREFIX}<namespace>'`,
+      );
+    }
+    return qualified.slice(NAMESPACE_PREFIX.length);
+  }
+}
+
+function isRole(value: string | undefined): value is Role {
+  return ROLES.some((role) => role === value);
+}
+
+function readRoleBindings(body: JsonObject): RoleBinding[] {
+  const given = body.roleBindings ?? [];
+  if (!Array.isArray(given)) throw badRequest('roleBindings must be an array');
+  return given.map((binding, i) => {
+    const role = isJsonObject(binding) ? stringAt(binding, 'role') : undefined;
+    if (!isRole(role)) {
+      throw badRequest(
+        `roleBindings[${i}].role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(role ?? null)}`,
+      );
+    }
+    const members = isJsonObject(binding) && Array.isArray(binding.members) ? binding.members : [];
+    return { role, members: members.filter((m): m is string => typeof m === 'string') };
+  });
+}
