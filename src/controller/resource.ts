@@ -1,0 +1,164 @@
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { ConflictError, apiStatusCode } from './errors';
+import { createMergePatch, type JsonValue } from './merge-patch';
+
+/** Identifies the Kubernetes resource a controller reconciles. */
+export interface ResourceDescriptor {
+  /** API group, e.g. `vpoperator.dev`; `''` is the core group. */
+  group: string;
+  version: string;
+  /** Lower-case plural as in the URL, e.g. `vpdeployments`. */
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/** `group/version`, or `version` for the core group. */
+export function apiVersionOf(resource: ResourceDescriptor): string {
+  return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
+}
+
+/** The collection URL path, in `namespace` or across all namespaces. */
+export function collectionPath(resource: ResourceDescriptor, namespace?: string): string {
+  const base =
+    resource.group === ''
+      ? `/api/${resource.version}`
+      : `/apis/${resource.group}/${resource.version}`;
+  return namespace === undefined
+    ? `${base}/${resource.plural}`
+    : `${base}/namespaces/${namespace}/${resource.plural}`;
+}
+
+/** A human handle for logs and errors: `Kind namespace/name`. */
+export function describeObject(object: KubernetesObject): string {
+  const namespace = object.metadata?.namespace;
+  const name = object.metadata?.name ?? '<unnamed>';
+  return `${object.kind ?? 'object'} ${namespace === undefined ? name : `${namespace}/${name}`}`;
+}
+
+// Generated clients default to JSON patch for custom objects; say which patch each body is.
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+
+/** The writes a reconciler makes to the objects it reconciles. */
+export interface ObjectWriter<T extends KubernetesObject> {
+  patchStatus(object: T, desired: Record<string, unknown>): Promise<T>;
+  addFinalizer(object: T, finalizer: string): Promise<T>;
+  removeFinalizer(object: T, finalizer: string): Promise<T>;
+}
+
+/**
+ * Writes to one custom resource: the `/status` subresource and finalizers. Status and
+ * finalizer additions are JSON merge patches (CRDs reject strategic merge); adding a finalizer
+ * carries `metadata.resourceVersion`, removing one is a JSON patch with a `test` op, so a
+ * concurrent change fails with a conflict instead of being lost. Each method returns the
+ * object as the API server stored it.
+ */
+export class ResourceClient<T extends KubernetesObject> implements ObjectWriter<T> {
+  readonly #api: CustomObjectsApi;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    readonly resource: ResourceDescriptor,
+    private readonly fieldManager: string,
+  ) {
+    if (resource.group === '') {
+      throw new Error(
+        `ResourceClient for ${resource.kind}: core-group resources have no custom-object API; controllers reconcile custom resources only`,
+      );
+    }
+    this.#api = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  /**
+   * Brings `status` of `object` to `desired` with a minimal merge patch of `/status`. Writes
+   * nothing (and returns `object` unchanged) when nothing differs, so steady state costs no
+   * API calls; members missing from `desired` are removed.
+   */
+  async patchStatus(object: T, desired: Record<string, unknown>): Promise<T> {
+    const current = (object as { status?: Record<string, unknown> }).status;
+    const statusPatch = createMergePatch(current, desired);
+    if (statusPatch === undefined) return object;
+    return this.#patch(object, { status: statusPatch }, true, mergePatch);
+  }
+
+  /** Adds `finalizer` unless present (optimistically locked). */
+  async addFinalizer(object: T, finalizer: string): Promise<T> {
+    const finalizers = object.metadata?.finalizers ?? [];
+    if (finalizers.includes(finalizer)) return object;
+    return this.#patchFinalizers(object, [...finalizers, finalizer]);
+  }
+
+  /**
+   * Removes `finalizer` if present. A JSON patch whose `test` op pins the entry's position
+   * guards against concurrent finalizer changes without conflicting with status writes made
+   * since `object` was read; a failed test surfaces as a {@link ConflictError}.
+   */
+  async removeFinalizer(object: T, finalizer: string): Promise<T> {
+    const index = (object.metadata?.finalizers ?? []).indexOf(finalizer);
+    if (index === -1) return object;
+    const path = `/metadata/finalizers/${index}`;
+    try {
+      return await this.#patch(
+        object,
+        [
+          { op: 'test', path, value: finalizer },
+          { op: 'remove', path },
+        ],
+        false,
+        jsonPatch,
+      );
+    } catch (error) {
+      if (apiStatusCode(error) !== 422) throw error;
+      throw new ConflictError(
+        `finalizers of ${describeObject(object)} changed concurrently; will retry`,
+        { cause: error },
+      );
+    }
+  }
+
+  async #patchFinalizers(object: T, finalizers: string[]): Promise<T> {
+    const resourceVersion = object.metadata?.resourceVersion;
+    if (resourceVersion === undefined) {
+      throw new Error(
+        `${describeObject(object)} has no metadata.resourceVersion; finalizers are only patched on objects read from the API server`,
+      );
+    }
+    // Merge patch replaces the whole list; the resourceVersion precondition makes that safe.
+    return this.#patch(object, { metadata: { resourceVersion, finalizers } }, false, mergePatch);
+  }
+
+  async #patch(
+    object: T,
+    body: JsonValue,
+    status: boolean,
+    contentType: typeof mergePatch,
+  ): Promise<T> {
+    const name = object.metadata?.name ?? '';
+    const namespace = object.metadata?.namespace;
+    const { group, version, plural } = this.resource;
+    const common = { group, version, plural, name, body, fieldManager: this.fieldManager };
+    let result: unknown;
+    if (this.resource.namespaced) {
+      if (namespace === undefined) {
+        throw new Error(
+          `${describeObject(object)} is namespaced but carries no metadata.namespace`,
+        );
+      }
+      result = status
+        ? await this.#api.patchNamespacedCustomObjectStatus({ ...common, namespace }, contentType)
+        : await this.#api.patchNamespacedCustomObject({ ...common, namespace }, contentType);
+    } else {
+      result = status
+        ? await this.#api.patchClusterCustomObjectStatus(common, contentType)
+        : await this.#api.patchClusterCustomObject(common, contentType);
+    }
+    return result as T;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The plain-object shape of a client-node model class. The generated models are classes, but
+ * the client serialises them by field name, so plain objects of this shape are what we build
+ * and send (typed as the class, a literal would lack nothing at runtime but its prototype).
+ */
+export type Wire<T> = T extends Date
+  ? T
+  : T extends readonly (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
