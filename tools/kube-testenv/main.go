@@ -20,6 +20,8 @@ import (
 
 const usage = `usage: kube-testenv <subcommand> [flags]
 
+Every subcommand exits when the process that started it exits.
+
 subcommands:
   etcd                     embedded etcd (--data-dir, --client-port, --peer-port)
   kube-apiserver           the upstream kube-apiserver with its usual flags
@@ -32,6 +34,7 @@ func main() {
 		os.Exit(2)
 	}
 	name, args := os.Args[1], os.Args[2:]
+	exitWithParent()
 	var cmd *cobra.Command
 	switch name {
 	case "etcd":
