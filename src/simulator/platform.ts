@@ -1,3 +1,4 @@
+import { knownSecrets } from '../logging';
 import type { Agenda } from './agenda';
 import { newDeploymentDefaults } from './appmanager';
 import type { Clock } from './clock';
@@ -135,6 +136,7 @@ export class Platform {
     if (ns.tokens.has(shortName)) throw conflict(`API token '${qualified}' already exists`);
     const token: ApiToken = { name: qualified, role, createTime: isoTime(this.#clock.now()) };
     const secret = this.#random.secret();
+    knownSecrets.register(secret);
     ns.tokens.set(shortName, { token, secret });
     return { token, secret };
   }

@@ -1,0 +1,111 @@
+import { Ajv } from 'ajv';
+import { describeErrors } from './contract';
+import { badRequest, notFound } from './errors';
+import type { RandomSource } from './random';
+
+/** An injected failure for the requests matching `method` and `path`. */
+export interface FaultRule {
+  id: string;
+  /** HTTP method, or `*`. */
+  method: string;
+  /** A path template exactly as in api-spec/ (`/api/v1/namespaces/{namespace}/deployments`), or `*`. */
+  path: string;
+  /** Share (0..1) of matching requests the fault hits. */
+  rate: number;
+  /** Answer with this status and `{ "message" }` instead of handling the request. */
+  status?: number;
+  /** With `status`: the Retry-After header (seconds), e.g. for 429 and 503. */
+  retryAfterSeconds?: number;
+  /** Hold the request this long first (a slow or timing-out VVP); handled normally unless `status` or `abort` is set. */
+  delayMs?: number;
+  /** Destroy the connection without an answer (a reset). */
+  abort?: boolean;
+  /** Hits left before the rule removes itself; unlimited when absent. */
+  remaining?: number;
+  /** Overrides the error message of `status`. */
+  message?: string;
+}
+
+export type FaultRuleInput = Omit<FaultRule, 'id' | 'method' | 'path' | 'rate'> &
+  Partial<Pick<FaultRule, 'method' | 'path' | 'rate'>>;
+
+const validateInput = new Ajv({ allErrors: true }).compile<FaultRuleInput>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    method: { type: 'string', enum: ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+    path: { type: 'string', minLength: 1 },
+    rate: { type: 'number', minimum: 0, maximum: 1 },
+    status: { type: 'integer', minimum: 100, maximum: 599 },
+    retryAfterSeconds: { type: 'integer', minimum: 0 },
+    delayMs: { type: 'integer', minimum: 0, maximum: 600_000 },
+    abort: { type: 'boolean' },
+    remaining: { type: 'integer', minimum: 1 },
+    message: { type: 'string' },
+  },
+  anyOf: [{ required: ['status'] }, { required: ['delayMs'] }, { required: ['abort'] }],
+});
+
+/** Fault rules, consulted for every VVP request in the order they were added. */
+export class FaultInjector {
+  readonly #rules: FaultRule[] = [];
+  readonly #knownPaths: ReadonlySet<string>;
+  #nextId = 1;
+
+  constructor(knownPaths: Iterable<string>) {
+    this.#knownPaths = new Set(knownPaths);
+  }
+
+  add(input: unknown): FaultRule {
+    if (!validateInput(input)) {
+      throw badRequest(
+        `invalid fault rule: ${describeErrors(validateInput.errors, 'rule')} ` +
+          '(one of status, delayMs or abort is required)',
+      );
+    }
+    const path = input.path ?? '*';
+    if (path !== '*' && !this.#knownPaths.has(path)) {
+      throw badRequest(
+        `fault rule path '${path}' is not a path template of the API; use one of: ${[...this.#knownPaths].join(', ')}`,
+      );
+    }
+    const rule: FaultRule = {
+      ...input,
+      id: String(this.#nextId++),
+      method: input.method ?? '*',
+      path,
+      rate: input.rate ?? 1,
+    };
+    this.#rules.push(rule);
+    return rule;
+  }
+
+  list(): FaultRule[] {
+    return this.#rules.map((rule) => ({ ...rule }));
+  }
+
+  remove(id: string): void {
+    const index = this.#rules.findIndex((rule) => rule.id === id);
+    if (index < 0) throw notFound(`fault rule ${id} not found`);
+    this.#rules.splice(index, 1);
+  }
+
+  clear(): void {
+    this.#rules.length = 0;
+  }
+
+  /** The first matching rule whose dice roll hits, used up by one. */
+  pick(method: string, path: string, random: RandomSource): FaultRule | undefined {
+    for (const [index, rule] of this.#rules.entries()) {
+      if (rule.method !== '*' && rule.method !== method) continue;
+      if (rule.path !== '*' && rule.path !== path) continue;
+      if (random.next() >= rule.rate) continue;
+      if (rule.remaining !== undefined) {
+        rule.remaining -= 1;
+        if (rule.remaining === 0) this.#rules.splice(index, 1);
+      }
+      return { ...rule };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,12 @@
+export { startSimulator, type RunningSimulator, type StartOptions } from './server';
+export type { SimulatorAdmin, SimulatorOptions } from './simulator';
+export type { Knobs } from './knobs';
+export { DEFAULT_KNOBS } from './knobs';
+export type { FaultRule, FaultRuleInput } from './faults';
+export type { RequestLogEntry, ContractViolation } from './request-log';
+export type { AuthMode } from './auth';
+export { AUTH_MODES, ADMIN_MEMBER } from './auth';
+export type { VvpVersion } from './model';
+export { VVP_VERSIONS } from './model';
+export { ADMIN_PREFIX } from './admin-api';
+export { AdvanceableClock } from './clock';

@@ -1,0 +1,77 @@
+/** One VVP request as the simulator answered it. */
+export interface RequestLogEntry {
+  /** ISO time the request arrived (simulated clock). */
+  at: string;
+  method: string;
+  /** Path and query as sent. */
+  url: string;
+  /** The matched operation of api-spec/, or null for unknown paths. */
+  operationId: string | null;
+  /** 0 when the connection was aborted by an injected fault. */
+  status: number;
+  durationMs: number;
+  /** Whether an injected fault shaped the answer. */
+  fault: boolean;
+}
+
+/** The last `capacity` requests, oldest first; benchmarks count calls from it. */
+export class RequestLog {
+  readonly #capacity: number;
+  #entries: RequestLogEntry[] = [];
+  #dropped = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  record(entry: RequestLogEntry): void {
+    this.#entries.push(entry);
+    if (this.#entries.length > this.#capacity) {
+      const excess = this.#entries.length - this.#capacity;
+      this.#entries = this.#entries.slice(excess);
+      this.#dropped += excess;
+    }
+  }
+
+  snapshot(): { entries: RequestLogEntry[]; dropped: number } {
+    return { entries: [...this.#entries], dropped: this.#dropped };
+  }
+
+  clear(): void {
+    this.#entries = [];
+    this.#dropped = 0;
+  }
+}
+
+export interface ContractViolation {
+  at: string;
+  kind: 'request' | 'response';
+  operationId: string;
+  status: number;
+  message: string;
+}
+
+const KEPT_VIOLATIONS = 100;
+
+/** Counts requests that broke the contract (client errors) and responses that did (simulator bugs). */
+export class ViolationCounter {
+  #request = 0;
+  #response = 0;
+  #recent: ContractViolation[] = [];
+
+  record(violation: ContractViolation): void {
+    if (violation.kind === 'request') this.#request += 1;
+    else this.#response += 1;
+    this.#recent = [...this.#recent, violation].slice(-KEPT_VIOLATIONS);
+  }
+
+  snapshot(): { request: number; response: number; recent: ContractViolation[] } {
+    return { request: this.#request, response: this.#response, recent: [...this.#recent] };
+  }
+
+  clear(): void {
+    this.#request = 0;
+    this.#response = 0;
+    this.#recent = [];
+  }
+}

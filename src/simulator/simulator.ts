@@ -1,0 +1,456 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { createLogger, knownSecrets, type Logger } from '../logging';
+import { describePrincipal, isAllowed, type AuthMode, type Principal } from './auth';
+import { AdvanceableClock } from './clock';
+import { ApiContract, type Operation } from './contract';
+import { SimulatorError } from './errors';
+import { FaultInjector, type FaultRule } from './faults';
+import type { Json } from './json';
+import { isJsonObject } from './json';
+import { DEFAULT_KNOBS, parseKnobs, type Knobs } from './knobs';
+import { VVP_VERSIONS, type Job, type VvpVersion } from './model';
+import { createRandom, type RandomSource } from './random';
+import {
+  RequestLog,
+  ViolationCounter,
+  type ContractViolation,
+  type RequestLogEntry,
+} from './request-log';
+import { ROUTES, type Reply, type Route } from './routes';
+import { isoTime } from './store';
+import { World } from './world';
+
+export interface SimulatorOptions {
+  /** `open` (community edition, any or no token) or `enforced` (Bearer tokens and roles). */
+  auth?: AuthMode;
+  /** The bootstrap admin token; required when auth is `enforced`. */
+  adminToken?: string;
+  /** 2.4 (default): name-or-id paths, DNS-label names, PUT. 2.1: id paths, no PUT. */
+  vvpVersion?: VvpVersion;
+  /** Makes ids, secrets and fault rolls repeatable. */
+  seed?: number;
+  /** Initial knob values (defaults in DEFAULT_KNOBS); also what `reset` returns to. */
+  knobs?: Partial<Knobs>;
+  logger?: Logger;
+  /** Simulated time; pass one to control it (tests), else wall-clock time that `advanceClock` can skip ahead. */
+  clock?: AdvanceableClock;
+  /** Requests kept in the request log (default 100 000). */
+  requestLogCapacity?: number;
+  /** The OpenAPI document to serve (default: api-spec/vvp-api.yaml). */
+  specUrl?: URL;
+}
+
+/** A transport-neutral request: what the HTTP layer read off the socket. */
+export interface SimulatorRequest {
+  method: string;
+  /** Path and query. */
+  url: string;
+  authorization?: string;
+  contentType?: string;
+  accept?: string;
+  body: Buffer;
+}
+
+export type SimulatorResponse =
+  | { kind: 'reply'; status: number; headers: Record<string, string>; body: string }
+  /** An injected connection reset. */
+  | { kind: 'abort' };
+
+/** Everything tests, the demo and benchmarks use to steer and observe a running simulator. */
+export interface SimulatorAdmin {
+  knobs(): Knobs;
+  setKnobs(update: Partial<Knobs>): Knobs;
+  addFault(rule: unknown): FaultRule;
+  faults(): FaultRule[];
+  removeFault(id: string): void;
+  clearFaults(): void;
+  requests(): { entries: RequestLogEntry[]; dropped: number };
+  clearRequests(): void;
+  violations(): { request: number; response: number; recent: ContractViolation[] };
+  /** Moves simulated time forward; due transitions happen on the next request. */
+  advanceClock(ms: number): void;
+  /** Empty installation (only `default`), initial knobs, no faults, empty logs and counters. */
+  reset(): void;
+  failJob(namespace: string, jobId: string, message?: string): Job;
+  finishJob(namespace: string, jobId: string): Job;
+  info(): { vvpVersion: VvpVersion; auth: AuthMode; now: string };
+}
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+const APPMANAGER_PREFIX = '/api/';
+
+/**
+ * The VVP simulator without its socket: every request runs latency → outage → routing →
+ * injected faults → authentication → contract check → handler → response check, and lands in
+ * the request log.
+ */
+export class Simulator implements SimulatorAdmin {
+  readonly #contract: ApiContract;
+  readonly #clock: AdvanceableClock;
+  readonly #logger: Logger;
+  readonly #auth: AuthMode;
+  readonly #adminToken: string | undefined;
+  readonly #version: VvpVersion;
+  readonly #seed: number | undefined;
+  readonly #initialKnobs: Knobs;
+  readonly #faults: FaultInjector;
+  readonly #requestLog: RequestLog;
+  readonly #violations = new ViolationCounter();
+  readonly #shutdown = new AbortController();
+  #knobs: Knobs;
+  #random: RandomSource;
+  #world: World;
+
+  constructor(options: SimulatorOptions = {}) {
+    this.#auth = options.auth ?? 'open';
+    this.#adminToken = options.adminToken;
+    if (this.#auth === 'enforced' && (this.#adminToken === undefined || this.#adminToken === '')) {
+      throw new Error('auth mode "enforced" needs an admin token (--admin-token)');
+    }
+    knownSecrets.register(this.#adminToken);
+    this.#version = options.vvpVersion ?? '2.4';
+    this.#seed = options.seed;
+    this.#initialKnobs = { ...DEFAULT_KNOBS, ...parseKnobs(options.knobs ?? {}) };
+    this.#knobs = { ...this.#initialKnobs };
+    this.#logger = (options.logger ?? createLogger()).child({ component: 'vvp-simulator' });
+    this.#clock = options.clock ?? new AdvanceableClock();
+    this.#contract = ApiContract.load(options.specUrl);
+    this.#checkRoutesCoverContract();
+    this.#faults = new FaultInjector(this.#contract.operations.map((op) => op.path.template));
+    this.#requestLog = new RequestLog(options.requestLogCapacity ?? 100_000);
+    this.#random = createRandom(this.#seed);
+    this.#world = this.#newWorld();
+  }
+
+  async handle(request: SimulatorRequest): Promise<SimulatorResponse> {
+    const started = performance.now();
+    const at = isoTime(this.#clock.now());
+    const path = new URL(request.url, 'http://simulator').pathname;
+    const match = this.#contract.match(request.method, path);
+    const operation = match.kind === 'found' ? match.operation : undefined;
+    let fault = false;
+    let response: SimulatorResponse;
+    try {
+      response = await this.#respond(request, (hit) => (fault = hit));
+    } catch (error) {
+      if (this.#shutdown.signal.aborted) return { kind: 'abort' };
+      this.#logger.error(
+        { err: error, method: request.method, url: request.url },
+        'simulator failure',
+      );
+      response = errorReply(500, `internal simulator error: ${String(error)}`);
+    }
+    const status = response.kind === 'reply' ? response.status : 0;
+    this.#requestLog.record({
+      at,
+      method: request.method,
+      url: request.url,
+      operationId: operation?.id ?? null,
+      status,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      fault,
+    });
+    this.#logger.debug({ method: request.method, url: request.url, status }, 'vvp request');
+    return response;
+  }
+
+  /** Stops pending latency and fault delays (their requests are aborted). */
+  shutdown(): void {
+    this.#shutdown.abort();
+  }
+
+  async #respond(
+    request: SimulatorRequest,
+    markFault: (hit: boolean) => void,
+  ): Promise<SimulatorResponse> {
+    const signal = this.#shutdown.signal;
+    if (this.#knobs.latencyMs > 0) await sleep(this.#knobs.latencyMs, undefined, { signal });
+    if (this.#knobs.outage) {
+      return errorReply(503, 'Ververica Platform is unavailable (simulated outage)');
+    }
+    const url = new URL(request.url, 'http://simulator');
+    const match = this.#contract.match(request.method, url.pathname);
+    if (match.kind === 'not-found') {
+      return errorReply(404, `No endpoint ${request.method} ${url.pathname}`);
+    }
+    const allowed = match.kind === 'found' ? [] : match.allowed;
+    const route = match.kind === 'found' ? ROUTES[match.operation.id] : undefined;
+    if (match.kind !== 'found' || route === undefined || !this.#serves(route)) {
+      return errorReply(
+        405,
+        `Method ${request.method} is not supported at ${url.pathname} (VVP ${this.#version})`,
+        {
+          Allow: allowed.join(', '),
+        },
+      );
+    }
+    const { operation, params } = match;
+
+    const fault = this.#faults.pick(request.method, operation.path.template, this.#random);
+    markFault(fault !== undefined);
+    if (fault?.delayMs !== undefined) await sleep(fault.delayMs, undefined, { signal });
+    if (fault?.abort === true) return { kind: 'abort' };
+    if (fault?.status !== undefined) {
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds === undefined
+          ? {}
+          : { 'Retry-After': String(fault.retryAfterSeconds) };
+      return errorReply(
+        fault.status,
+        fault.message ?? `Injected fault: status ${fault.status}`,
+        headers,
+      );
+    }
+
+    this.#world.catchUp();
+    const principal = this.#authenticate(request.authorization);
+    if (principal === undefined) {
+      const message =
+        request.authorization === undefined
+          ? 'Authentication required: send "Authorization: Bearer <API token>"'
+          : 'The API token is not valid (unknown, revoked or malformed)';
+      return errorReply(401, message, { 'WWW-Authenticate': 'Bearer' });
+    }
+    const namespace = params.namespace;
+    const namespaceState =
+      namespace === undefined ? undefined : this.#world.store.namespaces.get(namespace);
+    if (!isAllowed(principal, route.access, namespaceState)) {
+      const where = namespace === undefined ? '' : ` in namespace '${namespace}'`;
+      return errorReply(
+        403,
+        `${describePrincipal(principal)} may not ${route.access.verb} ${route.access.resource}${where}`,
+      );
+    }
+
+    const isAppManager = url.pathname.startsWith(APPMANAGER_PREFIX);
+    let body: Json | undefined;
+    try {
+      body = parseBody(request, isAppManager);
+    } catch (error) {
+      if (error instanceof SimulatorError) return errorReply(error.status, error.message);
+      throw error;
+    }
+    const problem = this.#contract.checkRequest(operation, url.searchParams, body);
+    if (problem !== undefined) {
+      this.#violations.record({
+        at: isoTime(this.#clock.now()),
+        kind: 'request',
+        operationId: operation.id,
+        status: 400,
+        message: problem,
+      });
+      return errorReply(400, problem);
+    }
+
+    let reply: Reply;
+    try {
+      reply = route.handle({
+        world: this.#world,
+        version: this.#version,
+        params,
+        query: url.searchParams,
+        body: isJsonObject(body) ? body : {},
+      });
+    } catch (error) {
+      if (!(error instanceof SimulatorError)) throw error;
+      reply = { status: error.status, body: { message: error.message } };
+    }
+    return this.#send(operation, reply, isAppManager && wantsYaml(request.accept));
+  }
+
+  #send(operation: Operation, reply: Reply, yaml: boolean): SimulatorResponse {
+    const json = JSON.stringify(reply.body);
+    const problem = this.#contract.checkResponse(operation, reply.status, JSON.parse(json) as Json);
+    if (problem !== undefined) {
+      this.#violations.record({
+        at: isoTime(this.#clock.now()),
+        kind: 'response',
+        operationId: operation.id,
+        status: reply.status,
+        message: problem,
+      });
+      this.#logger.error(
+        { operationId: operation.id, problem },
+        'simulator response violates api-spec',
+      );
+      return errorReply(500, `simulator bug: ${problem}`);
+    }
+    if (!yaml)
+      return {
+        kind: 'reply',
+        status: reply.status,
+        headers: { 'Content-Type': 'application/json' },
+        body: json,
+      };
+    return {
+      kind: 'reply',
+      status: reply.status,
+      headers: { 'Content-Type': 'application/yaml' },
+      body: stringifyYaml(JSON.parse(json)),
+    };
+  }
+
+  #serves(route: Route): boolean {
+    return (
+      route.since === undefined ||
+      VVP_VERSIONS.indexOf(route.since) <= VVP_VERSIONS.indexOf(this.#version)
+    );
+  }
+
+  #authenticate(header: string | undefined): Principal | undefined {
+    if (this.#auth === 'open') return { kind: 'anonymous' };
+    const secret = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+    if (secret === undefined) return undefined;
+    if (secret === this.#adminToken) return { kind: 'admin' };
+    const found = this.#world.store.findToken(secret);
+    if (found === undefined) return undefined;
+    return {
+      kind: 'token',
+      name: found.record.token.name,
+      namespace: found.namespace.name,
+      role: found.record.token.role,
+    };
+  }
+
+  /** A spec operation without a handler (or the reverse) is a build mistake: fail at start. */
+  #checkRoutesCoverContract(): void {
+    const specIds = new Set(this.#contract.operations.map((op) => op.id));
+    const missing = [...specIds].filter((id) => !(id in ROUTES));
+    const extra = Object.keys(ROUTES).filter((id) => !specIds.has(id));
+    if (missing.length > 0 || extra.length > 0) {
+      throw new Error(
+        `simulator routes and api-spec disagree: unhandled operations [${missing.join(', ')}], ` +
+          `handlers without an operation [${extra.join(', ')}]`,
+      );
+    }
+  }
+
+  #newWorld(): World {
+    return new World({
+      clock: this.#clock,
+      random: this.#random,
+      version: this.#version,
+      settings: () => this.#knobs,
+    });
+  }
+
+  // ---- SimulatorAdmin ----
+
+  knobs(): Knobs {
+    return { ...this.#knobs };
+  }
+
+  setKnobs(update: Partial<Knobs>): Knobs {
+    this.#knobs = { ...this.#knobs, ...parseKnobs(update) };
+    this.#logger.info({ knobs: this.#knobs }, 'knobs changed');
+    return this.knobs();
+  }
+
+  addFault(rule: unknown): FaultRule {
+    const added = this.#faults.add(rule);
+    this.#logger.info({ fault: added }, 'fault rule added');
+    return added;
+  }
+
+  faults(): FaultRule[] {
+    return this.#faults.list();
+  }
+
+  removeFault(id: string): void {
+    this.#faults.remove(id);
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  requests(): { entries: RequestLogEntry[]; dropped: number } {
+    return this.#requestLog.snapshot();
+  }
+
+  clearRequests(): void {
+    this.#requestLog.clear();
+  }
+
+  violations(): { request: number; response: number; recent: ContractViolation[] } {
+    return this.#violations.snapshot();
+  }
+
+  advanceClock(ms: number): void {
+    this.#clock.advance(ms);
+  }
+
+  reset(): void {
+    this.#knobs = { ...this.#initialKnobs };
+    this.#faults.clear();
+    this.#requestLog.clear();
+    this.#violations.clear();
+    this.#random = createRandom(this.#seed);
+    this.#world = this.#newWorld();
+    this.#logger.info('simulator reset');
+  }
+
+  failJob(namespace: string, jobId: string, message = 'simulated unrecoverable job failure'): Job {
+    this.#world.catchUp();
+    return this.#world.appManager.failJob(namespace, jobId, message);
+  }
+
+  finishJob(namespace: string, jobId: string): Job {
+    this.#world.catchUp();
+    return this.#world.appManager.finishJob(namespace, jobId);
+  }
+
+  info(): { vvpVersion: VvpVersion; auth: AuthMode; now: string } {
+    return { vvpVersion: this.#version, auth: this.#auth, now: isoTime(this.#clock.now()) };
+  }
+}
+
+function errorReply(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): SimulatorResponse {
+  return {
+    kind: 'reply',
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ message }),
+  };
+}
+
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function wantsYaml(accept: string | undefined): boolean {
+  const types = (accept ?? '').split(',').map(mediaType);
+  return types.some((type) => YAML_TYPES.includes(type)) && !types.includes('application/json');
+}
+
+/** JSON everywhere; YAML too on the Application Manager API, as VVP accepts it there. */
+function parseBody(request: SimulatorRequest, isAppManager: boolean): Json | undefined {
+  if (request.body.length === 0) return undefined;
+  const text = request.body.toString('utf8');
+  const type = mediaType(request.contentType);
+  if (YAML_TYPES.includes(type)) {
+    if (!isAppManager)
+      throw new SimulatorError(415, 'The Platform API accepts application/json only');
+    try {
+      return parseYaml(text) as Json;
+    } catch (error) {
+      throw new SimulatorError(400, `Request body is not valid YAML: ${(error as Error).message}`);
+    }
+  }
+  if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
+    throw new SimulatorError(
+      415,
+      `Unsupported Content-Type '${type}'; send application/json${isAppManager ? ' or application/yaml' : ''}`,
+    );
+  }
+  try {
+    return JSON.parse(text) as Json;
+  } catch (error) {
+    throw new SimulatorError(400, `Request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
