@@ -1,4 +1,3 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../logging';
 import { jittered, type BackoffOptions, type RandomSource } from './backoff';
 import { sleep, type Clock } from './clock';
@@ -14,6 +13,7 @@ import {
 } from './predicates';
 import type { ObjectWriter } from './resource';
 import { WorkQueue } from './workqueue';
+import type { KubeObject } from './wire';
 
 /** What a reconcile asks for next. */
 export interface ReconcileResult {
@@ -26,12 +26,12 @@ export interface ReconcileResult {
 
 /** Posts Kubernetes Events; see {@link EventRecorder}. Never throws. */
 export interface EventSink {
-  event(object: KubernetesObject, event: EventSpec): Promise<void>;
-  postOnce(object: KubernetesObject, name: string, event: EventSpec): Promise<PostOnceResult>;
+  event(object: KubeObject, event: EventSpec): Promise<void>;
+  postOnce(object: KubeObject, name: string, event: EventSpec): Promise<PostOnceResult>;
 }
 
 /** What a reconciler gets besides the object. */
-export interface ReconcileContext<T extends KubernetesObject> {
+export interface ReconcileContext<T extends KubeObject> {
   /** Logger bound to the controller and the object. */
   logger: Logger;
   /** Aborted when the controller stops (shutdown, lost leadership); hand it to long waits. */
@@ -53,7 +53,7 @@ export interface ReconcileContext<T extends KubernetesObject> {
  * {@link TerminalError} stops retrying until the object changes; a conflict (HTTP 409 or
  * {@link ConflictError}) is retried quietly.
  */
-export interface Reconciler<T extends KubernetesObject> {
+export interface Reconciler<T extends KubeObject> {
   /** Drives the world towards `object`'s spec and reports in its status. */
   reconcile(object: T, context: ReconcileContext<T>): Promise<ReconcileResult | undefined>;
   /**
@@ -66,12 +66,12 @@ export interface Reconciler<T extends KubernetesObject> {
 }
 
 /** Read access to the cache. */
-export interface ObjectStore<T extends KubernetesObject> {
+export interface ObjectStore<T extends KubeObject> {
   get(name: string, namespace?: string): T | undefined;
   list(): readonly T[];
 }
 
-export interface ControllerOptions<T extends KubernetesObject> {
+export interface ControllerOptions<T extends KubeObject> {
   /** Names the controller in logs and metrics (`controller` label). */
   name: string;
   reconciler: Reconciler<T>;
@@ -105,7 +105,7 @@ const FINISHED = Symbol('finished');
  * informer events filtered by {@link triggerChanged}. Events are tracked from construction;
  * keys are queued only between {@link start} and {@link stop}, which leader election gates.
  */
-export class Controller<T extends KubernetesObject> {
+export class Controller<T extends KubeObject> {
   readonly name: string;
   readonly #options: ControllerOptions<T>;
   readonly #logger: Logger;

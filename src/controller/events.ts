@@ -5,7 +5,6 @@ import {
   setHeaderOptions,
   type EventsV1Event,
   type KubeConfig,
-  type KubernetesObject,
   type V1ObjectReference,
 } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
@@ -13,7 +12,7 @@ import type { Logger } from '../logging';
 import type { Clock } from './clock';
 import { apiStatusCode, describeError, isConflict, isNotFound } from './errors';
 import { describeObject } from './resource';
-import type { Wire } from './wire';
+import type { KubeObject, Wire } from './wire';
 
 /** What a reconciler reports; `reason` and `action` are CamelCase, `note` is for humans. */
 export interface EventSpec {
@@ -179,7 +178,7 @@ export class EventRecorder {
    * Records `event` about `object`. The returned promise settles once the write (if any) is
    * done and never rejects; callers may ignore it.
    */
-  event(object: KubernetesObject, event: EventSpec): Promise<void> {
+  event(object: KubeObject, event: EventSpec): Promise<void> {
     const regarding = referenceTo(object);
     const objectKey = `${regarding.namespace ?? ''}/${regarding.kind ?? ''}/${regarding.name ?? ''}/${regarding.uid ?? ''}`;
     const eventKey = [objectKey, event.type, event.reason, event.action, event.note].join('\u0000');
@@ -243,11 +242,7 @@ export class EventRecorder {
    * derive `name` deterministically from the external event's identity (see
    * {@link deterministicEventName}). Not aggregated or rate-limited. Never rejects.
    */
-  async postOnce(
-    object: KubernetesObject,
-    name: string,
-    event: EventSpec,
-  ): Promise<PostOnceResult> {
+  async postOnce(object: KubeObject, name: string, event: EventSpec): Promise<PostOnceResult> {
     try {
       await this.#create(object, event, name, this.#clock.now());
       return 'posted';
@@ -266,12 +261,7 @@ export class EventRecorder {
     }
   }
 
-  async #create(
-    object: KubernetesObject,
-    event: EventSpec,
-    name: string,
-    now: number,
-  ): Promise<void> {
+  async #create(object: KubeObject, event: EventSpec, name: string, now: number): Promise<void> {
     const body: Wire<EventsV1Event> = {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
@@ -300,13 +290,13 @@ export class EventRecorder {
  * A valid, deterministic Event name for `object` and an external identity (e.g. a VVP event
  * id): `<object name>.<sha256 prefix>`, at most 253 characters.
  */
-export function deterministicEventName(object: KubernetesObject, externalId: string): string {
+export function deterministicEventName(object: KubeObject, externalId: string): string {
   const digest = createHash('sha256').update(externalId).digest('hex').slice(0, 32);
   const prefix = (object.metadata?.name ?? 'object').slice(0, 253 - digest.length - 1);
   return `${prefix}.${digest}`;
 }
 
-function referenceTo(object: KubernetesObject): Wire<V1ObjectReference> {
+function referenceTo(object: KubeObject): Wire<V1ObjectReference> {
   const metadata = object.metadata;
   if (metadata === undefined) return { apiVersion: object.apiVersion, kind: object.kind };
   return {
@@ -322,7 +312,7 @@ function referenceTo(object: KubernetesObject): Wire<V1ObjectReference> {
 }
 
 /** Events about cluster-scoped objects live in `default`, as client-go puts them. */
-function eventNamespace(object: KubernetesObject): string {
+function eventNamespace(object: KubeObject): string {
   const namespace = object.metadata?.namespace;
   return namespace === undefined || namespace === '' ? 'default' : namespace;
 }

@@ -1,18 +1,13 @@
-import {
-  KubernetesObjectApi,
-  ListWatch,
-  Watch,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { KubernetesObjectApi, ListWatch, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../logging';
 import { ExponentialBackoff, jittered, type BackoffOptions, type RandomSource } from './backoff';
 import { sleep, type Clock } from './clock';
 import { describeError } from './errors';
 import { apiVersionOf, collectionPath, type ResourceDescriptor } from './resource';
+import type { KubeObject } from './wire';
 
 /** Callbacks for cache changes; they run synchronously inside the informer and must be cheap. */
-export interface InformerHandlers<T extends KubernetesObject> {
+export interface InformerHandlers<T extends KubeObject> {
   onAdd(object: T): void;
   onUpdate(object: T): void;
   onDelete(object: T): void;
@@ -63,7 +58,7 @@ class SafeWatch extends Watch {
  * backoff (also after a failed initial LIST), tracks whether the cache has synced, and how
  * long it has been failing.
  */
-export class ResilientInformer<T extends KubernetesObject> {
+export class ResilientInformer<T extends KubeObject> {
   readonly #options: InformerOptions;
   readonly #logger: Logger;
   readonly #listWatch: ListWatch<T>;
@@ -212,7 +207,7 @@ export class ResilientInformer<T extends KubernetesObject> {
  * The cache of one resource across the configured namespaces: a single informer for all
  * namespaces (or a cluster-scoped resource), otherwise one informer per namespace.
  */
-export class ResourceCache<T extends KubernetesObject> {
+export class ResourceCache<T extends KubeObject> {
   readonly #informers = new Map<string | undefined, ResilientInformer<T>>();
 
   constructor(

@@ -1,10 +1,9 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
-
+import type { KubeObject } from './wire';
 /** Work queue key: `namespace/name`, or `name` for cluster-scoped objects. */
 export type ObjectKey = string;
 
 /** The work queue key of `object`; throws when the object carries no name. */
-export function objectKey(object: KubernetesObject): ObjectKey {
+export function objectKey(object: KubeObject): ObjectKey {
   const name = object.metadata?.name;
   if (name === undefined || name === '') {
     throw new Error(`${object.kind ?? 'object'} without metadata.name cannot be keyed`);

@@ -1,4 +1,4 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { collectDefaultMetrics, type Registry } from 'prom-client';
@@ -18,6 +18,7 @@ import {
   type HealthCheck,
   type HttpEndpoint,
 } from './servers';
+import type { KubeObject } from './wire';
 
 export interface LeaderElectionOptions extends Partial<LeaderElectionTiming> {
   enabled: boolean;
@@ -58,7 +59,7 @@ export interface ManagerOptions {
 }
 
 /** A controller to run: which resource, and the reconciler for it. */
-export interface ControllerRegistration<T extends KubernetesObject> {
+export interface ControllerRegistration<T extends KubeObject> {
   /** Unique; names the controller in logs and metrics. */
   name: string;
   resource: ResourceDescriptor;
@@ -86,8 +87,8 @@ export class LeaderElectionLostError extends Error {
 }
 
 interface RunningController {
-  controller: Controller<KubernetesObject>;
-  cache: ResourceCache<KubernetesObject>;
+  controller: Controller<KubeObject>;
+  cache: ResourceCache<KubeObject>;
 }
 
 const DEFAULTS = {
@@ -176,7 +177,7 @@ export class Manager {
   }
 
   /** Registers a controller; only before {@link start}. */
-  addController<T extends KubernetesObject>(registration: ControllerRegistration<T>): void {
+  addController<T extends KubeObject>(registration: ControllerRegistration<T>): void {
     if (this.#state !== 'new') {
       throw new Error(`controller ${registration.name}: add controllers before Manager.start()`);
     }

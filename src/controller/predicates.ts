@@ -1,5 +1,4 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
-
+import type { KubeObject } from './wire';
 /**
  * Which annotations the reconciler reacts to: entries ending in `/` match every key with that
  * prefix (`vpoperator.dev/`), other entries match one key exactly.
@@ -23,10 +22,7 @@ export function matchesAnnotationFilter(key: string, filter: AnnotationFilter): 
 }
 
 /** Extracts the {@link ReconcileTrigger} of `object`. */
-export function reconcileTrigger(
-  object: KubernetesObject,
-  filter: AnnotationFilter,
-): ReconcileTrigger {
+export function reconcileTrigger(object: KubeObject, filter: AnnotationFilter): ReconcileTrigger {
   const metadata = object.metadata;
   const annotations = Object.entries(metadata?.annotations ?? {})
     .filter(([key]) => matchesAnnotationFilter(key, filter))

@@ -3,10 +3,10 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
-  type KubernetesObject,
 } from '@kubernetes/client-node';
 import { ConflictError, apiStatusCode } from './errors';
 import { createMergePatch, type JsonValue } from './merge-patch';
+import type { KubeObject } from './wire';
 
 /** Identifies the Kubernetes resource a controller reconciles. */
 export interface ResourceDescriptor {
@@ -36,7 +36,7 @@ export function collectionPath(resource: ResourceDescriptor, namespace?: string)
 }
 
 /** A human handle for logs and errors: `Kind namespace/name`. */
-export function describeObject(object: KubernetesObject): string {
+export function describeObject(object: KubeObject): string {
   const namespace = object.metadata?.namespace;
   const name = object.metadata?.name ?? '<unnamed>';
   return `${object.kind ?? 'object'} ${namespace === undefined ? name : `${namespace}/${name}`}`;
@@ -47,7 +47,7 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /** The writes a reconciler makes to the objects it reconciles. */
-export interface ObjectWriter<T extends KubernetesObject> {
+export interface ObjectWriter<T extends KubeObject> {
   patchStatus(object: T, desired: Record<string, unknown>): Promise<T>;
   addFinalizer(object: T, finalizer: string): Promise<T>;
   removeFinalizer(object: T, finalizer: string): Promise<T>;
@@ -60,7 +60,7 @@ export interface ObjectWriter<T extends KubernetesObject> {
  * concurrent change fails with a conflict instead of being lost. Each method returns the
  * object as the API server stored it.
  */
-export class ResourceClient<T extends KubernetesObject> implements ObjectWriter<T> {
+export class ResourceClient<T extends KubeObject> implements ObjectWriter<T> {
   readonly #api: CustomObjectsApi;
 
   constructor(

@@ -1,3 +1,5 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+
 /**
  * The plain-object shape of a client-node model class. The generated models are classes, but
  * the client serialises them by field name, so plain objects of this shape are what we build
@@ -10,3 +12,10 @@ export type Wire<T> = T extends Date
     : T extends object
       ? { [K in keyof T]: Wire<T[K]> }
       : T;
+
+/**
+ * Any Kubernetes object as plain data: what the core is generic over. Custom resource types
+ * (`src/api/`) extend it; client-node's `KubernetesObject` is the same shape with class-typed
+ * metadata, which object literals cannot satisfy under our lint rules.
+ */
+export type KubeObject = Wire<KubernetesObject>;
