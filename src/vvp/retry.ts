@@ -58,6 +58,8 @@ export function parseRetryAfterMs(header: string | undefined, nowMs: number): nu
   const value = header?.trim();
   if (value === undefined || value === '') return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // Every HTTP date format starts with the day name; Date.parse alone would take "-5" as a year.
+  if (!/^[A-Za-z]/.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
