@@ -3,7 +3,10 @@
  * tokens come from (environment, Kubernetes Secrets, …); see src/tokens.
  */
 export interface TokenProvider {
-  /** The API token secret for `vvpNamespace`, or undefined to call anonymously. */
+  /**
+   * The API token secret for `vvpNamespace`, or undefined to call anonymously. A rejection
+   * fails the VVP call with that same error, before anything is sent.
+   */
   tokenFor(vvpNamespace: string): Promise<string | undefined>;
 }
 

@@ -162,7 +162,7 @@ describe('VvpClient requests', () => {
       secret: 'created-secret-1',
     });
     await expect(tokens.get('op')).rejects.toThrow(
-      'answered without the expected "apiToken" object',
+      'VVP GET /apitokens/v1/namespaces/team-a/apitokens/op answered without the expected "apiToken" object',
     );
   });
 
@@ -223,6 +223,20 @@ describe('VvpClient errors', () => {
     await expect(vvp.deployments('team-a').get(ID)).rejects.toThrow(
       'answered 200 with a body that is not JSON',
     );
+  });
+
+  it('rejects a successful answer without a body, except for a delete', async () => {
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).reply(200);
+    nock(GATEWAY)
+      .patch(`${DEPLOYMENTS}/${ID}`)
+      .reply(200, 'null', { 'Content-Type': 'application/json' });
+    nock(GATEWAY).delete(`${DEPLOYMENTS}/${ID}`).reply(204);
+    const { vvp } = harness();
+    await expect(vvp.deployments('team-a').get(ID)).rejects.toThrow('answered 200 without a body');
+    await expect(vvp.deployments('team-a').patch(ID, {})).rejects.toThrow(
+      'answered 200 without a body',
+    );
+    await expect(vvp.deployments('team-a').delete(ID)).resolves.toBeUndefined();
   });
 
   it('turns a timeout into UnavailableError', async () => {

@@ -8,7 +8,7 @@ import type { Logger } from '../logging';
 import { anonymousPlatform, type PlatformTokenProvider, type TokenProvider } from './auth';
 import { VvpError } from './errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
-import { VvpTransport } from './transport';
+import { VvpTransport, concretePath } from './transport';
 import type {
   ApiToken,
   Deployment,
@@ -67,7 +67,10 @@ export interface DeploymentsApi {
   patch(idOrName: string, patch: Deployment): Promise<Deployment>;
   /** Create or replace (PUT) by name, resetting omitted fields: VVP 2.4+ only. */
   upsert(name: string, deployment: Deployment): Promise<Deployment>;
-  /** Allowed only once `spec.state` is CANCELLED (or SUSPENDED on 2.4+). */
+  /**
+   * Allowed only once `spec.state` is CANCELLED (or SUSPENDED on 2.4+). Deletes are retried, so
+   * a NotFoundError can also mean an earlier attempt already deleted it.
+   */
   delete(idOrName: string): Promise<Deployment | undefined>;
 }
 
@@ -207,23 +210,18 @@ export class VvpClient {
 
   apiTokens(namespace: string): ApiTokensApi {
     const api = this.#api.apiTokens;
-    const route = '/apitokens/v1/namespaces/{namespace}/apitokens';
+    const collection = '/apitokens/v1/namespaces/{namespace}/apitokens';
+    const item = `${collection}/{apiTokenName}`;
     return {
       list: async () => (await api.listApiTokens({ namespace })).apiTokens ?? [],
-      get: async (name) =>
-        required(
-          (await api.getApiToken({ namespace, apiTokenName: name })).apiToken,
-          'apiToken',
-          'GET',
-          `${route}/{apiTokenName}`,
-        ),
-      create: async (token) =>
-        required(
-          (await api.createApiToken({ namespace, requestBody: token })).apiToken,
-          'apiToken',
-          'POST',
-          route,
-        ),
+      get: async (name) => {
+        const { apiToken } = await api.getApiToken({ namespace, apiTokenName: name });
+        return unwrapped(apiToken, 'apiToken', 'GET', item, { namespace, apiTokenName: name });
+      },
+      create: async (token) => {
+        const { apiToken } = await api.createApiToken({ namespace, requestBody: token });
+        return unwrapped(apiToken, 'apiToken', 'POST', collection, { namespace });
+      },
       delete: async (name) => {
         await api.deleteApiToken({ namespace, apiTokenName: name });
       },
@@ -242,30 +240,22 @@ export class VvpClient {
 
   #namespacesApi(): NamespacesApi {
     const api = this.#api.namespaces;
-    const route = '/namespaces/v1/namespaces';
+    const collection = '/namespaces/v1/namespaces';
+    const item = `${collection}/{namespace}`;
     return {
       list: async () => (await api.listNamespaces()).namespaces ?? [],
-      get: async (name) =>
-        required(
-          (await api.getNamespace({ namespace: name })).namespace,
-          'namespace',
-          'GET',
-          `${route}/{namespace}`,
-        ),
-      create: async (namespace) =>
-        required(
-          (await api.createNamespace({ requestBody: namespace })).namespace,
-          'namespace',
-          'POST',
-          route,
-        ),
-      update: async (name, namespace) =>
-        required(
-          (await api.updateNamespace({ namespace: name, requestBody: namespace })).namespace,
-          'namespace',
-          'PUT',
-          `${route}/{namespace}`,
-        ),
+      get: async (name) => {
+        const { namespace } = await api.getNamespace({ namespace: name });
+        return unwrapped(namespace, 'namespace', 'GET', item, { namespace: name });
+      },
+      create: async (body) => {
+        const { namespace } = await api.createNamespace({ requestBody: body });
+        return unwrapped(namespace, 'namespace', 'POST', collection, {});
+      },
+      update: async (name, body) => {
+        const { namespace } = await api.updateNamespace({ namespace: name, requestBody: body });
+        return unwrapped(namespace, 'namespace', 'PUT', item, { namespace: name });
+      },
       delete: async (name) => (await api.deleteNamespace({ namespace: name })).namespace,
     };
   }
@@ -292,12 +282,18 @@ function itemsOf<T>(list: { items?: T[] }): T[] {
 }
 
 /** Platform responses wrap the object in one key; a response without it is malformed. */
-function required<T>(value: T | undefined, key: string, method: string, route: string): T {
+function unwrapped<T>(
+  value: T | undefined,
+  key: string,
+  method: string,
+  route: string,
+  params: Record<string, string>,
+): T {
   if (value === undefined) {
     throw new VvpError(`answered without the expected "${key}" object`, {
       method,
       route,
-      path: route,
+      path: concretePath(method, route, params),
       status: undefined,
       vvpMessage: undefined,
     });

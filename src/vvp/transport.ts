@@ -80,7 +80,7 @@ export class VvpTransport {
     const info: VvpRequestInfo = {
       method: request.method,
       route: request.url,
-      path: concretePath(request),
+      path: concretePath(request.method, request.url, request.path),
     };
     const url = `${this.#urlFor(info.path)}${queryString(request.query)}`;
     const headers = await this.#headers(request);
@@ -138,7 +138,16 @@ export class VvpTransport {
     info: VvpRequestInfo,
   ): AttemptOutcome {
     if (status >= 200 && status < 300) {
-      if (status === 204 || data === '' || data === undefined) return { ok: true, body: undefined };
+      if (status === 204 || data === '' || data === undefined || data === null) {
+        // Only a delete may answer without the object (the specs allow 204 there).
+        if (info.method === 'DELETE') return { ok: true, body: undefined };
+        const error = new VvpError(`answered ${status} without a body`, {
+          ...info,
+          status,
+          vvpMessage: undefined,
+        });
+        return { ok: false, failure: { kind: 'http', status }, error };
+      }
       if (typeof data === 'string') {
         // A 2xx page that is not JSON comes from something in front of VVP (proxy, login page).
         const error = new VvpError(`answered ${status} with a body that is not JSON`, {
@@ -225,14 +234,18 @@ function baseUrl(value: string, what: string): string {
 }
 
 /** The templated path with its parameters filled in, each encoded as one path segment. */
-function concretePath(request: ApiRequestOptions): string {
-  return request.url.replace(/\{(\w+)\}/g, (_match, name: string) => {
-    const value: unknown = request.path?.[name];
+export function concretePath(
+  method: string,
+  route: string,
+  params: Record<string, unknown> | undefined,
+): string {
+  return route.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = params?.[name];
     if (typeof value !== 'string' || value === '' || value === '.' || value === '..') {
       throw new VvpError(`was not sent: path parameter "${name}" is ${JSON.stringify(value)}`, {
-        method: request.method,
-        route: request.url,
-        path: request.url,
+        method,
+        route,
+        path: route,
         status: undefined,
         vvpMessage: undefined,
       });
