@@ -291,7 +291,7 @@ describe('VvpClient retries', () => {
     expect(sleeps).toHaveLength(2);
   });
 
-  it('honours Retry-After in seconds and as an HTTP date, capped', async () => {
+  it('honours Retry-After in seconds and as an HTTP date', async () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     nock(GATEWAY)
       .get(`${DEPLOYMENTS}/${ID}`)
@@ -299,23 +299,29 @@ describe('VvpClient retries', () => {
       .get(`${DEPLOYMENTS}/${ID}`)
       .reply(503, {}, { 'Retry-After': 'Thu, 01 Jan 2026 00:00:07 GMT' })
       .get(`${DEPLOYMENTS}/${ID}`)
-      .reply(429, {}, { 'Retry-After': '3600' })
-      .get(`${DEPLOYMENTS}/${ID}`)
       .reply(200, {});
-    const { vvp, sleeps } = harness({
-      now: () => now,
-      retry: { maxAttempts: 4, maxRetryAfterMs: 20_000 },
-    });
+    const { vvp, sleeps } = harness({ now: () => now, retry: { maxRetryAfterMs: 10_000 } });
     await vvp.deployments('team-a').get(ID);
-    expect(sleeps).toEqual([3_000, 7_000, 20_000]);
+    expect(sleeps).toEqual([3_000, 7_000]);
   });
 
-  it('hands the requested wait to the caller when the retries are used up', async () => {
-    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).reply(429, {}, { 'Retry-After': '42' });
-    const { vvp } = harness({ retry: { maxAttempts: 1 } });
-    await expect(vvp.deployments('team-a').get(ID)).rejects.toMatchObject({
+  it('hands a Retry-After beyond the cap, or after the last attempt, to the caller', async () => {
+    nock(GATEWAY)
+      .get(`${DEPLOYMENTS}/${ID}`)
+      .reply(429, {}, { 'Retry-After': '3600' })
+      .get(`${DEPLOYMENTS}/${ID}`)
+      .reply(503, {}, { 'Retry-After': '2' });
+    const capped = harness({ retry: { maxRetryAfterMs: 10_000 } });
+    await expect(capped.vvp.deployments('team-a').get(ID)).rejects.toMatchObject({
       name: 'UnavailableError',
-      retryAfterMs: 42_000,
+      status: 429,
+      retryAfterMs: 3_600_000,
+    });
+    expect(capped.sleeps).toEqual([]);
+    const lastAttempt = harness({ retry: { maxAttempts: 1 } });
+    await expect(lastAttempt.vvp.deployments('team-a').get(ID)).rejects.toMatchObject({
+      name: 'UnavailableError',
+      retryAfterMs: 2_000,
     });
   });
 

@@ -34,7 +34,7 @@ export interface VvpClientOptions {
   logger: Logger;
   /** The manager's metrics registry. */
   registry: Registry;
-  /** Per attempt; 30 s by default. */
+  /** Per attempt; 10 s by default. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Waits between retries; a real timer by default (tests inject a recorder). */
@@ -45,7 +45,11 @@ export interface VvpClientOptions {
   now?: () => number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * VVP answers from its database in milliseconds; a call that hangs longer is better retried or
+ * handed back to the work queue than allowed to hold a reconcile worker.
+ */
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface DeploymentTargetsApi {
   list(): Promise<DeploymentTarget[]>;

@@ -5,7 +5,10 @@ export interface RetryPolicy {
   initialDelayMs: number;
   /** Upper bound of the exponential backoff. */
   maxDelayMs: number;
-  /** Upper bound for a server-requested `Retry-After` wait. */
+  /**
+   * Longest server-requested `Retry-After` wait a call sits out; a longer request ends the call
+   * with UnavailableError.retryAfterMs for the work queue to honour.
+   */
   maxRetryAfterMs: number;
 }
 
@@ -13,7 +16,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 4,
   initialDelayMs: 250,
   maxDelayMs: 8_000,
-  maxRetryAfterMs: 30_000,
+  // Longer waits are better spent in the work queue than in a blocked reconcile worker.
+  maxRetryAfterMs: 10_000,
 };
 
 /** How one attempt failed, as far as the retry decision cares. */

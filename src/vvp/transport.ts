@@ -91,6 +91,8 @@ export class VvpTransport {
       const { failure, error } = outcome;
       if (attempt >= maxAttempts || !isRetryable(info.method, failure)) throw error;
       const delayMs = this.#retryDelayMs(error, attempt);
+      // VVP asked for a longer pause than a call may wait: the caller's requeue takes it over.
+      if (delayMs === undefined) throw error;
       this.#log.debug(
         { method: info.method, route: info.route, attempt, delayMs, error: error.message },
         'retrying VVP request',
@@ -181,10 +183,11 @@ export class VvpTransport {
     return new UnavailableError(summary, { ...info, status: undefined, vvpMessage: undefined });
   }
 
-  #retryDelayMs(error: VvpError, attempt: number): number {
+  /** The pause before the next attempt, or undefined when VVP asked for more than we wait. */
+  #retryDelayMs(error: VvpError, attempt: number): number | undefined {
     const { retry, random } = this.#options;
     if (error instanceof UnavailableError && error.retryAfterMs !== undefined) {
-      return Math.min(error.retryAfterMs, retry.maxRetryAfterMs);
+      return error.retryAfterMs <= retry.maxRetryAfterMs ? error.retryAfterMs : undefined;
     }
     return backoffDelayMs(retry, attempt, random);
   }
