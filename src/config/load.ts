@@ -54,10 +54,11 @@ export async function loadConfig(
   cwd: string = process.cwd(),
 ): Promise<Config | InformationRequest> {
   const parsed = await parseFlags(argv);
-  if ('output' in parsed) return parsed;
+  if (parsed.information !== undefined) return { output: parsed.information };
+  const flags = parsed.flags;
 
-  const envFile = loadEnvFile(parsed, env, cwd);
-  const resolve = (flag: string): ResolvedValue => resolveOption(flag, parsed, env, envFile);
+  const envFile = loadEnvFile(flags, env, cwd);
+  const resolve = (flag: string): ResolvedValue => resolveOption(flag, flags, env, envFile);
 
   const text = (flag: string): string | undefined => {
     const { value } = resolve(flag);
@@ -113,7 +114,10 @@ export async function loadConfig(
 
 type ParsedFlags = Record<string, unknown>;
 
-async function parseFlags(argv: readonly string[]): Promise<ParsedFlags | InformationRequest> {
+/** The parsed flags, or the --help/--version text that was asked for instead. */
+type ParseOutcome = { flags: ParsedFlags; information?: undefined } | { information: string };
+
+async function parseFlags(argv: readonly string[]): Promise<ParseOutcome> {
   let information: string | undefined;
   const parser = yargs([...argv])
     .scriptName('manager')
@@ -146,13 +150,13 @@ async function parseFlags(argv: readonly string[]): Promise<ParsedFlags | Inform
   const parsed = (await parser.parseAsync([...argv], {}, (_error, _argv, output) => {
     if (output) information = output;
   })) as ParsedFlags;
-  if (information !== undefined) return { output: information };
+  if (information !== undefined) return { information };
   if (Array.isArray(parsed._) && parsed._.length > 0) {
     throw new ConfigError(
       `unexpected argument ${JSON.stringify(parsed._[0])}: every setting is a --flag=value`,
     );
   }
-  return parsed;
+  return { flags: parsed };
 }
 
 function humaniseParserMessage(message: string): string {
