@@ -41,3 +41,16 @@ export function namespaceEnvTokens(env: NodeJS.ProcessEnv = process.env): TokenS
 export function defaultEnvToken(env: NodeJS.ProcessEnv = process.env): TokenSource {
   return { tokenFor: () => Promise.resolve(tokenIn(env, TOKEN_ENV_PREFIX)) };
 }
+
+/**
+ * Registers every `APPMANAGER_API_TOKEN*` value with the log scrubber, at start, so that no log
+ * line can carry one even before it is first used.
+ */
+export function registerEnvTokensAsSecrets(
+  env: NodeJS.ProcessEnv,
+  register: (value: string) => void,
+): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(TOKEN_ENV_PREFIX) && value !== undefined) register(value.trim());
+  }
+}

@@ -3,7 +3,13 @@ import { defaultEnvToken, namespaceEnvTokens } from './env';
 
 export { TokenResolverChain } from './chain';
 export type { TokenSource } from './chain';
-export { TOKEN_ENV_PREFIX, defaultEnvToken, namespaceEnvTokens, tokenEnvNames } from './env';
+export {
+  TOKEN_ENV_PREFIX,
+  defaultEnvToken,
+  namespaceEnvTokens,
+  registerEnvTokensAsSecrets,
+  tokenEnvNames,
+} from './env';
 
 /**
  * Token resolution from the environment alone: the namespace's own variable, then
