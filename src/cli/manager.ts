@@ -4,7 +4,7 @@ import { Manager } from '../controller/manager';
 import { ConfigError, loadConfig, type Config } from '../config/load';
 import type { ListenAddress } from '../config/values';
 import { createLogger, knownSecrets, type Logger } from '../logging';
-import { envTokenResolver, registerEnvTokensAsSecrets } from '../tokens';
+import { envTokenResolver, registerEnvTokensAsSecrets, TOKEN_ENV_PREFIX } from '../tokens';
 import { VvpClient } from '../vvp';
 import { VERSION } from '../version';
 import { checkApiServer, loadKubeConfig } from './kube-connection';
@@ -56,6 +56,10 @@ async function runWithConfig(
 ): Promise<number> {
   logger.info({ version: VERSION, envFile: config.envFile }, 'starting vp-operator');
   logger.debug({ config }, 'configuration');
+  logger.debug(
+    { variables: Object.keys(env).filter((name) => name.startsWith(TOKEN_ENV_PREFIX)) },
+    'VVP API token variables found in the environment',
+  );
 
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const kubernetesVersion = await checkApiServer(kubeConfig);
@@ -93,7 +97,10 @@ async function runWithConfig(
 
   const stopped = waitForShutdownSignal(logger);
   await manager.start();
-  logger.info('manager started');
+  logger.info(
+    { metricsPort: manager.metricsPort, healthProbePort: manager.healthProbePort },
+    'serving metrics and health probes',
+  );
   const reason = await Promise.race([stopped, manager.done()]);
   return shutDown(manager, reason, logger);
 }
