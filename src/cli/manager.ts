@@ -97,10 +97,6 @@ async function runWithConfig(
 
   const stopped = waitForShutdownSignal(logger);
   await manager.start();
-  logger.info(
-    { metricsPort: manager.metricsPort, healthProbePort: manager.healthProbePort },
-    'serving metrics and health probes',
-  );
   const reason = await Promise.race([stopped, manager.done()]);
   return shutDown(manager, reason, logger);
 }

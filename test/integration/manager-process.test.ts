@@ -47,6 +47,14 @@ function logRecords(run: ManagerRun): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** The manager logs each port it serves on (the test binds port 0). */
+function loggedPort(run: ManagerRun, message: string): Promise<number> {
+  return eventually(`the manager to log "${message}"`, () => {
+    const port = logRecords(run).find((record) => record.msg === message)?.port;
+    return Promise.resolve(typeof port === 'number' ? port : undefined);
+  });
+}
+
 async function httpStatus(url: string): Promise<number> {
   return (await fetch(url)).status;
 }
@@ -91,13 +99,11 @@ describe('bin/manager against the local API server and the VVP simulator', () =>
     );
 
     try {
-      const started = await eventually('the manager to log that it started', () =>
-        Promise.resolve(
-          logRecords(run).find((record) => record.msg === 'serving metrics and health probes'),
-        ),
+      const metricsPort = await loggedPort(run, 'serving metrics at /metrics');
+      const healthProbePort = await loggedPort(
+        run,
+        'serving health probes at /healthz and /readyz',
       );
-      const metricsPort = started.metricsPort as number;
-      const healthProbePort = started.healthProbePort as number;
 
       expect(await httpStatus(`http://127.0.0.1:${healthProbePort}/healthz`)).toBe(200);
       await eventually('/readyz to answer 200', async () =>
