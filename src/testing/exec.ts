@@ -4,7 +4,7 @@ export interface ExecOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Appended to the error when the command is not installed: how to get it. */
-  installHint: string;
+  installHint?: string;
 }
 
 const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
@@ -26,7 +26,8 @@ export function execTool(command: string, args: string[], options: ExecOptions):
         }
         const commandLine = [command, ...args].join(' ');
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new Error(`'${command}' was not found on PATH. ${options.installHint}`));
+          const hint = options.installHint === undefined ? '' : ` ${options.installHint}`;
+          reject(new Error(`'${command}' was not found.${hint}`));
           return;
         }
         const output = stderr.trim() || stdout.trim() || error.message;

@@ -58,6 +58,15 @@ function isAtLeast(actual: string, required: string): boolean {
   return true;
 }
 
+async function readModuleFacts(): Promise<ModuleFacts> {
+  return parseGoMod(await readFile(join(KUBE_TESTENV_SOURCE_DIR, 'go.mod'), 'utf8'));
+}
+
+/** The Kubernetes release the test control plane is built from, e.g. v1.35.4. */
+export async function pinnedKubernetesVersion(): Promise<string> {
+  return (await readModuleFacts()).kubernetesVersion;
+}
+
 /** `go version` output, checked against the module's `go` directive. */
 async function installedGoVersion(requiredGo: string): Promise<string> {
   const output = (
@@ -151,7 +160,7 @@ export async function ensureKubeTestenvBinary(
   options: KubeTestenvBuildOptions = {},
 ): Promise<string> {
   const { logger } = options;
-  const facts = parseGoMod(await readFile(join(KUBE_TESTENV_SOURCE_DIR, 'go.mod'), 'utf8'));
+  const facts = await readModuleFacts();
   const goVersion = await installedGoVersion(facts.goDirective);
   const ldflags = versionLdflags(facts.kubernetesVersion);
   const key = await buildKey(goVersion, [ldflags]);
