@@ -1,0 +1,3 @@
+import { runSimulatorCli } from '../simulator/cli';
+
+process.exitCode = await runSimulatorCli(process.argv.slice(2));
