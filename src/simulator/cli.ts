@@ -198,7 +198,7 @@ function humanise(message: string): string {
   const choice = /^Invalid values?:\s*Argument: ([^,]+), Given: (.*), Choices: (.*)$/s.exec(
     message,
   );
-  if (choice !== undefined && choice !== null) {
+  if (choice !== null) {
     return `--${choice[1]?.trim() ?? ''} must be one of ${choice[3]?.trim() ?? ''}, got ${choice[2]?.trim() ?? ''}`;
   }
   return message.replaceAll('\n', ' ');

@@ -162,7 +162,14 @@ const loaded = new Map<string, ApiContract>();
 /** "spec.state must be equal to one of the allowed values (RUNNING, SUSPENDED, CANCELLED)" */
 export function describeErrors(errors: ErrorObject[] | null | undefined, root: string): string {
   if (errors === null || errors === undefined || errors.length === 0) return 'is invalid';
-  return errors
+  // A failed `nullable` alternative reports the real problem plus "must be null" and an anyOf
+  // summary; only the real problem helps the reader.
+  const meaningful = errors.filter(
+    (error) =>
+      error.keyword !== 'anyOf' &&
+      !(error.keyword === 'type' && (error.params as { type?: unknown }).type === 'null'),
+  );
+  return (meaningful.length > 0 ? meaningful : errors)
     .slice(0, 5)
     .map((error) => {
       const segments = error.instancePath.split('/').slice(1).map(unescapePointer);

@@ -1,0 +1,426 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { AdvanceableClock } from './clock';
+import { SimulatorError } from './errors';
+import type { JsonObject } from './json';
+import type { Deployment, VvpVersion } from './model';
+import { createSeededRandom } from './random';
+import { World, type WorldSettings } from './world';
+
+const NS = 'default';
+const STEP = 1000;
+
+interface Harness {
+  world: World;
+  clock: AdvanceableClock;
+  settings: WorldSettings;
+  /** Moves simulated time and lets due transitions happen. */
+  advance(ms: number): void;
+  deployment(): Deployment;
+  events(): string[];
+}
+
+function harness(version: VvpVersion = '2.4'): Harness {
+  const clock = new AdvanceableClock(() => Date.UTC(2024, 0, 1));
+  const settings: WorldSettings = {
+    transitionMs: STEP,
+    savepointFailureRate: 0,
+    jobStartFailureRate: 0,
+    namespaceTerminationMs: STEP,
+  };
+  const world = new World({
+    clock,
+    random: createSeededRandom(7),
+    version,
+    settings: () => settings,
+  });
+  return {
+    world,
+    clock,
+    settings,
+    advance(ms) {
+      clock.advance(ms);
+      world.catchUp();
+    },
+    deployment: () => world.appManager.getDeployment(NS, 'orders'),
+    events: () => world.appManager.listEvents(NS, {}).items.map((e) => e.metadata.name),
+  };
+}
+
+function deploymentBody(state: string, extra: JsonObject = {}): JsonObject {
+  return {
+    metadata: { name: 'orders' },
+    spec: {
+      state,
+      deploymentTargetName: 'prod',
+      template: { spec: { artifact: { kind: 'JAR', jarUri: 's3://jars/orders-1.jar' } } },
+      ...extra,
+    },
+  };
+}
+
+function refusal(action: () => unknown): SimulatorError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof SimulatorError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('deployment lifecycle', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness();
+    h.world.appManager.createDeploymentTarget(NS, { metadata: { name: 'prod' }, spec: {} });
+  });
+
+  it('starts a job and reaches RUNNING one transition later', () => {
+    const created = h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    expect(created.status.state).toBe('CANCELLED');
+
+    h.advance(0);
+    expect(h.deployment().status.state).toBe('TRANSITIONING');
+    const [job] = h.world.appManager.listJobs(NS, {}).items;
+    expect(job?.status.state).toBe('STARTING');
+
+    h.advance(STEP - 1);
+    expect(h.deployment().status.state).toBe('TRANSITIONING');
+    h.advance(1);
+    const running = h.deployment();
+    expect(running.status.state).toBe('RUNNING');
+    expect(running.status.running?.jobId).toBe(job?.metadata.id);
+    expect(h.world.appManager.getJob(NS, job?.metadata.id ?? '').status.state).toBe('STARTED');
+    expect(h.events()).toEqual([
+      'STATE_TRANSITION_IS_NEEDED',
+      'CREATING_A_NEW_JOB',
+      'SPINNING_UP_A_CLUSTER_FOR_A_JOB',
+      'AWAITING_A_JOB_TO_START',
+      'JOB_SUCCESSFULLY_STARTED',
+      'STATE_TRANSITION_IS_COMPLETED',
+    ]);
+  });
+
+  it('suspends with a SUSPEND savepoint, then resumes from it', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    h.advance(0);
+    const [savepoint] = h.world.appManager.listSavepoints(NS, {}).items;
+    expect(savepoint?.metadata.origin).toBe('SUSPEND');
+    expect(savepoint?.status.state).toBe('STARTED');
+
+    h.advance(2 * STEP);
+    expect(h.deployment().status.state).toBe('SUSPENDED');
+    const completed = h.world.appManager.getSavepoint(NS, savepoint?.metadata.id ?? '');
+    expect(completed.status.state).toBe('COMPLETED');
+    expect(completed.spec.savepointLocation).toMatch(/^s3:\/\/vvp\//);
+    expect(h.world.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
+      'TERMINATED',
+    ]);
+
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
+    h.advance(STEP);
+    const jobs = h.world.appManager.listJobs(NS, {}).items;
+    expect(jobs).toHaveLength(2);
+    expect(jobs[1]?.spec.savepointLocation).toBe(completed.spec.savepointLocation);
+    expect(h.deployment().status.state).toBe('RUNNING');
+  });
+
+  it('cancels without a savepoint', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
+    h.advance(STEP);
+    expect(h.deployment().status.state).toBe('CANCELLED');
+    expect(h.world.appManager.listSavepoints(NS, {}).items).toEqual([]);
+    expect(h.events().slice(-4)).toEqual([
+      'FOUND_A_JOB_TO_TERMINATE',
+      'AWAITING_A_JOB_TO_TERMINATE',
+      'AWAIT_FOR_A_CLUSTER_TO_TEARDOWN',
+      'STATE_TRANSITION_IS_COMPLETED',
+    ]);
+  });
+
+  it('upgrades a running deployment statefully when its template changes', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    h.world.appManager.patchDeployment(NS, 'orders', {
+      spec: { template: { spec: { artifact: { jarUri: 's3://jars/orders-2.jar' } } } },
+    });
+    h.advance(3 * STEP); // savepoint, stop, start
+    expect(h.deployment().status.state).toBe('RUNNING');
+    const savepoints = h.world.appManager.listSavepoints(NS, {}).items;
+    expect(savepoints.map((s) => [s.metadata.origin, s.status.state])).toEqual([
+      ['SUSPEND_AND_UPGRADE', 'COMPLETED'],
+    ]);
+    const jobs = h.world.appManager.listJobs(NS, {}).items;
+    expect(jobs.map((j) => j.status.state)).toEqual(['TERMINATED', 'STARTED']);
+    expect(jobs[1]?.spec.savepointLocation).toBe(savepoints[0]?.spec.savepointLocation);
+    expect(jobs[1]?.spec.artifact).toMatchObject({ jarUri: 's3://jars/orders-2.jar' });
+    expect(h.events()).toContain('USING_AN_UPGRADE_STRATEGY');
+  });
+
+  it('upgrades statelessly without a savepoint, and not at all with strategy NONE', () => {
+    h.world.appManager.createDeployment(
+      NS,
+      deploymentBody('RUNNING', { upgradeStrategy: { kind: 'STATELESS' } }),
+    );
+    h.advance(STEP);
+    h.world.appManager.patchDeployment(NS, 'orders', {
+      spec: { template: { spec: { parallelism: 4 } } },
+    });
+    h.advance(2 * STEP);
+    expect(h.world.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
+      'TERMINATED',
+      'STARTED',
+    ]);
+    expect(h.world.appManager.listSavepoints(NS, {}).items).toEqual([]);
+
+    h.world.appManager.patchDeployment(NS, 'orders', {
+      spec: { upgradeStrategy: { kind: 'NONE' }, template: { spec: { parallelism: 8 } } },
+    });
+    h.advance(5 * STEP);
+    expect(h.world.appManager.listJobs(NS, {}).items).toHaveLength(2);
+    expect(h.deployment().status.state).toBe('RUNNING');
+  });
+
+  it('counts every write in resourceVersion, but a no-op patch starts no transition', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    const before = h.deployment().metadata.resourceVersion;
+    const eventCount = h.events().length;
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
+    expect(h.deployment().metadata.resourceVersion).toBe(before + 1);
+    h.advance(STEP);
+    expect(h.events()).toHaveLength(eventCount);
+    expect(
+      h.deployment().metadata.annotations[
+        'com.dataartisans.appmanager.controller.deployment.spec.version'
+      ],
+    ).toBe('1');
+  });
+
+  it('fails after maxSavepointCreationAttempts failed suspension savepoints and recovers by cancelling', () => {
+    h.world.appManager.createDeployment(
+      NS,
+      deploymentBody('RUNNING', { maxSavepointCreationAttempts: 2 }),
+    );
+    h.advance(STEP);
+    h.settings.savepointFailureRate = 1;
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    h.advance(5 * STEP);
+    expect(h.deployment().status.state).toBe('FAILED');
+    expect(h.world.appManager.listSavepoints(NS, {}).items.map((s) => s.status.state)).toEqual([
+      'FAILED',
+      'FAILED',
+    ]);
+    expect(h.events()).toContain('TOO_MANY_FAILED_SUSPENSION_ATTEMPTS');
+
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
+    h.advance(STEP);
+    expect(h.deployment().status.state).toBe('CANCELLED');
+  });
+
+  it('fails after maxJobCreationAttempts failed job starts', () => {
+    h.settings.jobStartFailureRate = 1;
+    h.world.appManager.createDeployment(
+      NS,
+      deploymentBody('RUNNING', { maxJobCreationAttempts: 3 }),
+    );
+    h.advance(10 * STEP);
+    expect(h.deployment().status.state).toBe('FAILED');
+    const jobs = h.world.appManager.listJobs(NS, {}).items;
+    expect(jobs.map((j) => j.status.state)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    expect(h.events().filter((e) => e === 'FAILED_CREATING_A_NEW_JOB')).toHaveLength(3);
+    expect(h.events().at(-1)).toBe('TOO_MANY_FAILED_JOB_CREATION_ATTEMPTS');
+  });
+
+  it('takes manual savepoints of a running job only', () => {
+    const created = h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    const early = refusal(() =>
+      h.world.appManager.createSavepoint(NS, { metadata: { deploymentId: created.metadata.id } }),
+    );
+    expect(early.status).toBe(409);
+    expect(early.message).toContain('no running job');
+
+    h.advance(STEP);
+    const savepoint = h.world.appManager.createSavepoint(NS, {
+      metadata: { deploymentId: created.metadata.id },
+    });
+    expect(savepoint.metadata.origin).toBe('USER_REQUEST');
+    expect(savepoint.metadata.jobId).toBe(h.deployment().status.running?.jobId);
+    h.advance(STEP);
+    expect(h.world.appManager.getSavepoint(NS, savepoint.metadata.id).status.state).toBe(
+      'COMPLETED',
+    );
+    expect(h.deployment().status.state).toBe('RUNNING');
+  });
+
+  it('registers an existing snapshot as COPIED without a job', () => {
+    const created = h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const copied = h.world.appManager.createSavepoint(NS, {
+      metadata: { deploymentId: created.metadata.id },
+      spec: { savepointLocation: 's3://old/savepoint-1' },
+    });
+    expect(copied.metadata.origin).toBe('COPIED');
+    expect(copied.status.state).toBe('COMPLETED');
+  });
+
+  it('reports a failed Flink job as FAILED and a finished one as FINISHED', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    const jobId = h.deployment().status.running?.jobId ?? '';
+    h.world.appManager.failJob(NS, jobId, 'OutOfMemoryError');
+    expect(h.deployment().status.state).toBe('FAILED');
+    expect(h.world.appManager.getJob(NS, jobId).status.failure?.message).toBe('OutOfMemoryError');
+    h.advance(5 * STEP);
+    expect(h.deployment().status.state).toBe('FAILED');
+
+    h.world.appManager.patchDeployment(NS, 'orders', {
+      spec: { template: { spec: { parallelism: 2 } } },
+    });
+    h.advance(STEP);
+    expect(h.deployment().status.state).toBe('RUNNING');
+    h.world.appManager.finishJob(NS, h.deployment().status.running?.jobId ?? '');
+    expect(h.deployment().status.state).toBe('FINISHED');
+    expect(h.events().slice(-2)).toEqual([
+      'JOB_SUCCESSFULLY_FINISHED',
+      'TRANSITIONED_TO_FINISHED_STATE',
+    ]);
+  });
+
+  it('acts only on the latest desired state', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(0);
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
+    h.advance(2 * STEP);
+    expect(h.deployment().status.state).toBe('CANCELLED');
+    expect(h.world.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
+      'TERMINATED',
+    ]);
+  });
+
+  it('settles instantly with zero transition time', () => {
+    h.settings.transitionMs = 0;
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(0);
+    expect(h.deployment().status.state).toBe('RUNNING');
+  });
+});
+
+describe('deployment rules', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness();
+    h.world.appManager.createDeploymentTarget(NS, { metadata: { name: 'prod' }, spec: {} });
+  });
+
+  it('merges the namespace defaults under the given spec', () => {
+    const created = h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    expect(created.spec).toMatchObject({
+      upgradeStrategy: { kind: 'STATEFUL' },
+      restoreStrategy: { kind: 'LATEST_STATE' },
+      template: { spec: { parallelism: 1, artifact: { kind: 'JAR', flinkVersion: '1.12' } } },
+    });
+  });
+
+  it('refuses duplicate names, bad names and unknown targets', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    expect(
+      refusal(() => h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'))).status,
+    ).toBe(409);
+    const badName = refusal(() =>
+      h.world.appManager.createDeployment(NS, {
+        ...deploymentBody('CANCELLED'),
+        metadata: { name: 'Orders!' },
+      }),
+    );
+    expect(badName.status).toBe(400);
+    expect(badName.message).toContain("metadata.name 'Orders!'");
+    const noTarget = refusal(() =>
+      h.world.appManager.createDeployment(NS, {
+        metadata: { name: 'other' },
+        spec: {
+          deploymentTargetName: 'missing',
+          template: { spec: { artifact: { kind: 'JAR', jarUri: 'x' } } },
+        },
+      }),
+    );
+    expect(noTarget.message).toContain("deployment target 'missing' not found");
+  });
+
+  it('keeps names immutable', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const error = refusal(() =>
+      h.world.appManager.patchDeployment(NS, 'orders', { metadata: { name: 'renamed' } }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('metadata.name is immutable');
+  });
+
+  it('deletes a deployment only once it is CANCELLED or SUSPENDED (2.4)', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    expect(refusal(() => h.world.appManager.deleteDeployment(NS, 'orders')).status).toBe(409);
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    expect(refusal(() => h.world.appManager.deleteDeployment(NS, 'orders')).message).toContain(
+      'delete it once status.state is SUSPENDED',
+    );
+    h.advance(2 * STEP);
+    h.world.appManager.deleteDeployment(NS, 'orders');
+    expect(h.world.appManager.listDeployments(NS).items).toEqual([]);
+  });
+
+  it('deletes only CANCELLED deployments, addresses them by id and has free-text names on 2.1', () => {
+    h = harness('2.1');
+    const target = h.world.appManager.createDeploymentTarget(NS, {
+      metadata: { name: 'prod' },
+      spec: {},
+    });
+    const body = (name: string): JsonObject => ({
+      metadata: { name },
+      spec: {
+        state: 'SUSPENDED',
+        deploymentTargetId: target.metadata.id,
+        template: { spec: { artifact: { kind: 'JAR', jarUri: 'x' } } },
+      },
+    });
+    const first = h.world.appManager.createDeployment(NS, body('Orders Job'));
+    h.world.appManager.createDeployment(NS, body('Orders Job'));
+    expect(refusal(() => h.world.appManager.getDeployment(NS, 'Orders Job')).status).toBe(404);
+    h.advance(0);
+    expect(refusal(() => h.world.appManager.deleteDeployment(NS, first.metadata.id)).status).toBe(
+      409,
+    );
+    h.world.appManager.patchDeployment(NS, first.metadata.id, { spec: { state: 'CANCELLED' } });
+    h.advance(0);
+    expect(h.world.appManager.deleteDeployment(NS, first.metadata.id).metadata.id).toBe(
+      first.metadata.id,
+    );
+  });
+
+  it('protects a referenced deployment target', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const error = refusal(() => h.world.appManager.deleteDeploymentTarget(NS, 'prod'));
+    expect(error.status).toBe(409);
+    expect(error.message).toContain("'orders'");
+  });
+
+  it('empties a deleted namespace, refuses writes while TERMINATING and forgets it afterwards', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    h.world.platform.deleteNamespace(NS);
+    expect(h.world.platform.getNamespace(NS).namespace.lifecyclePhase).toBe(
+      'LIFECYCLE_PHASE_TERMINATING',
+    );
+    expect(h.world.appManager.listDeployments(NS).items).toEqual([]);
+    expect(
+      refusal(() => h.world.appManager.createDeploymentTarget(NS, { metadata: { name: 'x' } }))
+        .status,
+    ).toBe(409);
+    h.advance(STEP);
+    expect(refusal(() => h.world.platform.getNamespace(NS)).status).toBe(404);
+    expect(refusal(() => h.world.appManager.listDeployments(NS)).status).toBe(404);
+  });
+});
