@@ -142,9 +142,7 @@ export class Manager {
     this.#logger = options.logger.child({ component: 'manager' });
     this.#clock = options.clock ?? systemClock;
     this.#metrics = ControllerMetrics.for(options.registry);
-    if (options.registry.getSingleMetric('process_cpu_user_seconds_total') === undefined) {
-      collectDefaultMetrics({ register: options.registry });
-    }
+    registerProcessMetrics(options.registry);
     // Validate addresses now, so a typo fails at construction rather than at start.
     parseListenAddress(options.metricsAddr ?? DEFAULTS.metricsAddr);
     parseListenAddress(options.healthProbeAddr ?? DEFAULTS.healthProbeAddr);
@@ -424,6 +422,23 @@ export class Manager {
         },
       },
     ];
+  }
+}
+
+/**
+ * prom-client's default process and Node metrics, minus the gauges named `*_total`
+ * (`nodejs_active_handles_total` …) that `promtool check metrics` rejects as non-counters with
+ * a counter suffix; their per-type siblings (`nodejs_active_handles{type}`) carry the same data.
+ */
+function registerProcessMetrics(registry: Registry): void {
+  if (registry.getSingleMetric('process_cpu_user_seconds_total') !== undefined) return;
+  collectDefaultMetrics({ register: registry });
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ]) {
+    registry.removeSingleMetric(name);
   }
 }
 
