@@ -587,7 +587,8 @@ export class DeploymentLifecycle {
   ): void {
     const deployment = record.resource;
     if (deployment.status.state === state) return;
-    const wasTransitioning = deployment.status.state === 'TRANSITIONING';
+    // Without a job to act on the transition starts and completes in the same step.
+    this.#beginTransition(namespace, record, at);
     this.#setStatus(record, state, at);
     if (state === 'RUNNING' && record.currentJobId !== undefined) {
       deployment.status.running = {
@@ -600,7 +601,7 @@ export class DeploymentLifecycle {
       namespace,
       record,
       'STATE_TRANSITION_IS_COMPLETED',
-      `Deployment is ${state}${wasTransitioning ? '' : ' (no job to act on)'}`,
+      `Deployment is ${state}`,
       at,
       record.currentJobId,
     );
