@@ -22,87 +22,106 @@ export type ParsedCommandLine =
 
 const ENV_PREFIX = 'VVP_SIMULATOR';
 
+const OPTIONS = {
+  port: {
+    type: 'number',
+    default: 8080,
+    requiresArg: true,
+    description: 'TCP port; 0 picks a free one',
+  },
+  host: {
+    type: 'string',
+    default: '127.0.0.1',
+    requiresArg: true,
+    description: 'Interface to listen on (0.0.0.0 for all)',
+  },
+  auth: {
+    type: 'string',
+    choices: AUTH_MODES,
+    default: 'open',
+    description:
+      'open: community edition, any or no token; enforced: Bearer API tokens with viewer/editor/owner roles',
+  },
+  'admin-token': {
+    type: 'string',
+    requiresArg: true,
+    description:
+      'Bootstrap admin token (required with --auth=enforced); prefer the environment variable to keep it out of ps',
+  },
+  'vvp-version': {
+    type: 'string',
+    choices: VVP_VERSIONS,
+    default: '2.4',
+    description:
+      '2.4: name-or-id deployment paths, DNS-label names, PUT upserts; 2.1: id paths, no PUT',
+  },
+  'latency-ms': {
+    type: 'number',
+    requiresArg: true,
+    default: DEFAULT_KNOBS.latencyMs,
+    description: 'Delay added to every VVP request',
+  },
+  'transition-ms': {
+    type: 'number',
+    requiresArg: true,
+    default: DEFAULT_KNOBS.transitionMs,
+    description: 'Duration of each lifecycle phase (job start, job stop, savepoint); 0 = instant',
+  },
+  'namespace-termination-ms': {
+    type: 'number',
+    requiresArg: true,
+    default: DEFAULT_KNOBS.namespaceTerminationMs,
+    description: 'How long a deleted namespace stays TERMINATING',
+  },
+  'savepoint-failure-rate': {
+    type: 'number',
+    requiresArg: true,
+    default: DEFAULT_KNOBS.savepointFailureRate,
+    description: 'Share (0..1) of savepoints that fail',
+  },
+  'job-start-failure-rate': {
+    type: 'number',
+    requiresArg: true,
+    default: DEFAULT_KNOBS.jobStartFailureRate,
+    description: 'Share (0..1) of job starts that fail',
+  },
+  seed: {
+    type: 'number',
+    requiresArg: true,
+    description: 'Seed for ids, secrets and fault rolls (repeatable runs)',
+  },
+  debug: { type: 'boolean', default: false, description: 'Log every request' },
+} as const;
+
+/** `VVP_SIMULATOR_ADMIN_TOKEN=x` → `--admin-token=x`; unset and empty variables are skipped. */
+function fromEnvironment(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(OPTIONS).flatMap((flag) => {
+    const value = env[`${ENV_PREFIX}_${flag.toUpperCase().replaceAll('-', '_')}`];
+    return value === undefined || value === '' ? [] : [`--${flag}=${value}`];
+  });
+}
+
 /** Parses the simulator's flags (environment `VVP_SIMULATOR_<FLAG>` as fallback). */
-export async function parseCommandLine(argv: readonly string[]): Promise<ParsedCommandLine> {
+export async function parseCommandLine(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ParsedCommandLine> {
   let information: string | undefined;
-  const parser = yargs([...argv])
+  // Environment values go first so that a flag on the command line (parsed later) wins.
+  const args = [...fromEnvironment(env), ...argv];
+  const parser = yargs(args)
     .scriptName('vvp-simulator')
     .usage(
       '$0 [flags]\n\nAn in-memory Ververica Platform (AppManager + Platform API) for trying vp-operator and for tests: ' +
         'VVP lifecycle, errors, auth and injectable faults, tuned at run time through the admin API under /_simulator/v1 ' +
         '(docs/simulator.md). Every flag can also be set as an environment variable VVP_SIMULATOR_<FLAG>, e.g. VVP_SIMULATOR_ADMIN_TOKEN.',
     )
-    .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
-    .env(ENV_PREFIX)
-    .options({
-      port: {
-        type: 'number',
-        default: 8080,
-        requiresArg: true,
-        description: 'TCP port; 0 picks a free one',
-      },
-      host: {
-        type: 'string',
-        default: '127.0.0.1',
-        requiresArg: true,
-        description: 'Interface to listen on (0.0.0.0 for all)',
-      },
-      auth: {
-        type: 'string',
-        choices: AUTH_MODES,
-        default: 'open',
-        description:
-          'open: community edition, any or no token; enforced: Bearer API tokens with viewer/editor/owner roles',
-      },
-      'admin-token': {
-        type: 'string',
-        requiresArg: true,
-        description:
-          'Bootstrap admin token (required with --auth=enforced); prefer the environment variable to keep it out of ps',
-      },
-      'vvp-version': {
-        type: 'string',
-        choices: VVP_VERSIONS,
-        default: '2.4',
-        description:
-          '2.4: name-or-id deployment paths, DNS-label names, PUT upserts; 2.1: id paths, no PUT',
-      },
-      'latency-ms': {
-        type: 'number',
-        default: DEFAULT_KNOBS.latencyMs,
-        description: 'Delay added to every VVP request',
-      },
-      'transition-ms': {
-        type: 'number',
-        requiresArg: true,
-        default: DEFAULT_KNOBS.transitionMs,
-        description:
-          'Duration of each lifecycle phase (job start, job stop, savepoint); 0 = instant',
-      },
-      'namespace-termination-ms': {
-        type: 'number',
-        requiresArg: true,
-        default: DEFAULT_KNOBS.namespaceTerminationMs,
-        description: 'How long a deleted namespace stays TERMINATING',
-      },
-      'savepoint-failure-rate': {
-        type: 'number',
-        requiresArg: true,
-        default: DEFAULT_KNOBS.savepointFailureRate,
-        description: 'Share (0..1) of savepoints that fail',
-      },
-      'job-start-failure-rate': {
-        type: 'number',
-        requiresArg: true,
-        default: DEFAULT_KNOBS.jobStartFailureRate,
-        description: 'Share (0..1) of job starts that fail',
-      },
-      seed: {
-        type: 'number',
-        description: 'Seed for ids, secrets and fault rolls (repeatable runs)',
-      },
-      debug: { type: 'boolean', default: false, description: 'Log every request' },
+    .parserConfiguration({
+      'camel-case-expansion': false,
+      'boolean-negation': false,
+      'duplicate-arguments-array': false,
     })
+    .options(OPTIONS)
     .strictOptions()
     .version(VERSION)
     .help()
@@ -112,7 +131,7 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedC
     .fail((message, error) => {
       throw new UsageError(humanise(message || error.message));
     });
-  const flags = await parser.parseAsync([...argv], {}, (_error, _argv, output) => {
+  const flags = await parser.parseAsync(args, {}, (_error, _argv, output) => {
     if (output) information = output;
   });
   if (information !== undefined) return { kind: 'information', output: information };
