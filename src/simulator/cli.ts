@@ -145,7 +145,7 @@ export async function parseCommandLine(
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got ${String(port)}`);
   }
-  const auth = flags.auth as AuthMode;
+  const auth = flags.auth;
   const adminToken = flags['admin-token'];
   if (auth === 'enforced' && (adminToken === undefined || adminToken === '')) {
     throw new UsageError(
@@ -171,7 +171,7 @@ export async function parseCommandLine(
       host: flags.host,
       auth,
       ...(adminToken === undefined ? {} : { adminToken }),
-      vvpVersion: flags['vvp-version'] as VvpVersion,
+      vvpVersion: flags['vvp-version'],
       ...(seed === undefined ? {} : { seed }),
       knobs,
     },
