@@ -1,9 +1,9 @@
 import yargs from 'yargs';
 import { createLogger } from '../logging';
 import { VERSION } from '../version';
-import { AUTH_MODES, type AuthMode } from './auth';
+import { AUTH_MODES } from './auth';
 import { DEFAULT_KNOBS } from './knobs';
-import { VVP_VERSIONS, type VvpVersion } from './model';
+import { VVP_VERSIONS } from './model';
 import { startSimulator, type StartOptions } from './server';
 
 export const EXIT_OK = 0;
