@@ -17,28 +17,36 @@ export interface RequestLogEntry {
 /** The last `capacity` requests, oldest first; benchmarks count calls from it. */
 export class RequestLog {
   readonly #capacity: number;
+  /** A ring: once full, `#next` points at the oldest entry, which the next record replaces. */
   #entries: RequestLogEntry[] = [];
+  #next = 0;
   #dropped = 0;
 
   constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`request log capacity must be a positive integer, got ${capacity}`);
+    }
     this.#capacity = capacity;
   }
 
   record(entry: RequestLogEntry): void {
-    this.#entries.push(entry);
-    if (this.#entries.length > this.#capacity) {
-      const excess = this.#entries.length - this.#capacity;
-      this.#entries = this.#entries.slice(excess);
-      this.#dropped += excess;
+    if (this.#entries.length < this.#capacity) {
+      this.#entries.push(entry);
+      return;
     }
+    this.#entries[this.#next] = entry;
+    this.#next = (this.#next + 1) % this.#capacity;
+    this.#dropped += 1;
   }
 
   snapshot(): { entries: RequestLogEntry[]; dropped: number } {
-    return { entries: [...this.#entries], dropped: this.#dropped };
+    const entries = [...this.#entries.slice(this.#next), ...this.#entries.slice(0, this.#next)];
+    return { entries, dropped: this.#dropped };
   }
 
   clear(): void {
     this.#entries = [];
+    this.#next = 0;
     this.#dropped = 0;
   }
 }
