@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoordinationV1Api } from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
 import { eventually } from '../support/eventually';
 import { Widgets, grantCoreRbac, installWidgetCrd } from './controller-helpers';
@@ -107,7 +107,10 @@ describe('leader election across manager processes', () => {
   function exited(child: ChildProcess): Promise<number | null> {
     return new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-      else child.once('exit', (code) => resolve(code));
+      else
+        child.once('exit', (code) => {
+          resolve(code);
+        });
     });
   }
 
@@ -118,7 +121,7 @@ describe('leader election across manager processes', () => {
     return lease.spec?.holderIdentity;
   }
 
-  it('never lets two processes reconcile at once; a standby takes over within 20 s of SIGKILL and at once after a graceful stop', async () => {
+  it('never lets two processes reconcile at once; a standby takes over within 20 s of SIGKILL, at once after a graceful stop, and a leader whose lease is taken exits 1', async () => {
     const first = launch('first');
     await eventually('the first process to lead and reconcile', () =>
       Promise.resolve(records('first').some((r) => r.event === 'start') ? true : undefined),
@@ -163,7 +166,20 @@ describe('leader election across manager processes', () => {
     // The graceful stop let the in-flight reconcile finish: every start of 'second' has its end.
     expect(intervals('second').every((interval) => Number.isFinite(interval.end))).toBe(true);
 
-    third.kill('SIGTERM');
-    expect(await exited(third)).toBe(0);
+    // Another holder takes the lease (as after a network partition): the leader stops at once
+    // and exits non-zero so that Kubernetes restarts it as a standby.
+    const leases = adminKubeConfig().makeApiClient(CoordinationV1Api);
+    const lease = await leases.readNamespacedLease({ name: LEASE, namespace });
+    const takenAt = Date.now();
+    const spec = lease.spec;
+    if (spec === undefined) throw new Error(`lease ${LEASE} has no spec`);
+    spec.holderIdentity = 'intruder';
+    spec.renewTime = new V1MicroTime();
+    await leases.replaceNamespacedLease({ name: LEASE, namespace, body: lease });
+    expect(await exited(third)).toBe(1);
+    expect(log('third')).toContain('leadership lost: lease taken by another holder');
+    const lastReconcile = Math.max(...intervals('third').map((interval) => interval.start));
+    // No reconcile started later than one renew cycle (2 s, plus slack) after the lease was taken.
+    expect(lastReconcile - takenAt).toBeLessThan(4_000);
   });
 });
