@@ -174,15 +174,12 @@ export class Simulator implements SimulatorAdmin {
     if (match.kind === 'not-found') {
       return errorReply(404, `No endpoint ${request.method} ${url.pathname}`);
     }
-    const allowed = match.kind === 'found' ? [] : match.allowed;
     const route = match.kind === 'found' ? ROUTES[match.operation.id] : undefined;
     if (match.kind !== 'found' || route === undefined || !this.#serves(route)) {
       return errorReply(
         405,
         `Method ${request.method} is not supported at ${url.pathname} (VVP ${this.#version})`,
-        {
-          Allow: allowed.join(', '),
-        },
+        { Allow: this.#servedMethods(url.pathname).join(', ') },
       );
     }
     const { operation, params } = match;
@@ -291,7 +288,14 @@ export class Simulator implements SimulatorAdmin {
     };
   }
 
-  #serves(route: Route): boolean {
+  #servedMethods(path: string): string[] {
+    return this.#contract.operations
+      .filter((op) => op.path.match(path) !== undefined && this.#serves(ROUTES[op.id]))
+      .map((op) => op.method);
+  }
+
+  #serves(route: Route | undefined): boolean {
+    if (route === undefined) return false;
     return (
       route.since === undefined ||
       VVP_VERSIONS.indexOf(route.since) <= VVP_VERSIONS.indexOf(this.#version)

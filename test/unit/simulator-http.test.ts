@@ -208,7 +208,9 @@ describe('VVP simulator over HTTP', () => {
     expect(created.status).toBe(201);
     const id = String(field(created.body, 'metadata', 'id'));
     expect((await vvp('GET', `${AM}/default/deployments/Orders%20Job`)).status).toBe(404);
-    expect((await vvp('PUT', `${AM}/default/deployments/${id}`, { body })).status).toBe(405);
+    const put = await vvp('PUT', `${AM}/default/deployments/${id}`, { body });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, DELETE, PATCH');
     expect((await vvp('DELETE', `${AM}/default/deployments/${id}`)).status).toBe(409);
   });
 
