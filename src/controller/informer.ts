@@ -2,7 +2,7 @@ import { KubernetesObjectApi, ListWatch, Watch, type KubeConfig } from '@kuberne
 import type { Logger } from '../logging';
 import { ExponentialBackoff, jittered, type BackoffOptions, type RandomSource } from './backoff';
 import { sleep, type Clock } from './clock';
-import { describeError } from './errors';
+import { apiStatusCode, describeError } from './errors';
 import { apiVersionOf, collectionPath, type ResourceDescriptor } from './resource';
 import type { KubeObject } from './wire';
 
@@ -195,11 +195,40 @@ export class ResilientInformer<T extends KubeObject> {
     }
     this.#connectedAt = undefined;
     this.#failingSince ??= now;
+    const hint = this.#hint(error);
     this.#logger.warn(
-      { err: describeError(error), failures: this.#backoff.failures('restart') + 1 },
+      {
+        err: describeError(error),
+        failures: this.#backoff.failures('restart') + 1,
+        ...(hint === undefined ? {} : { hint }),
+      },
       this.#synced ? 'watch failed; restarting' : 'initial list failed; retrying',
     );
     this.#notifyFailure?.();
+  }
+
+  /** What an operator can do about errors that retrying alone will not fix. */
+  #hint(error: unknown): string | undefined {
+    // List errors are ApiExceptions; a failed watch request carries `statusCode` instead.
+    const status =
+      apiStatusCode(error) ??
+      (error instanceof Error && 'statusCode' in error && typeof error.statusCode === 'number'
+        ? error.statusCode
+        : undefined);
+    const { group, version, plural } = this.#options.resource;
+    const where =
+      this.#options.namespace === undefined
+        ? 'cluster-wide'
+        : `in namespace ${this.#options.namespace}`;
+    if (status === 404) {
+      return `${plural}.${group}/${version} is not served: install its CustomResourceDefinition`;
+    }
+    if (status === 401)
+      return 'the API server rejected the credentials: check the kubeconfig or service account token';
+    if (status === 403) {
+      return `forbidden: grant the operator list and watch on ${plural}.${group} ${where}`;
+    }
+    return undefined;
   }
 }
 
