@@ -353,7 +353,7 @@ export class AppManager {
       specVersion: 1,
       failedSavepointAttempts: 0,
       failedJobAttempts: 0,
-      manualSavepointIds: new Set(),
+      savepointsInFlight: new Set(),
     };
     ns.deployments.set(deployment.metadata.id, record);
     this.#lifecycle.specChanged(ns, record, at);

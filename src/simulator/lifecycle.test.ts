@@ -290,6 +290,32 @@ describe('deployment lifecycle', () => {
     ]);
   });
 
+  it('takes a new suspension savepoint for a new job after the old one failed mid-suspension', () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    const firstJob = h.deployment().status.running?.jobId ?? '';
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    h.advance(0); // suspension savepoint in flight
+    h.world.appManager.failJob(NS, firstJob, 'TaskManager lost');
+    h.advance(STEP);
+    const [orphaned] = h.world.appManager.listSavepoints(NS, {}).items;
+    expect(orphaned?.status.state).toBe('COMPLETED');
+    expect(h.deployment().status.state).toBe('FAILED');
+
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
+    h.advance(STEP);
+    const secondJob = h.deployment().status.running?.jobId;
+    expect(secondJob).not.toBe(firstJob);
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    h.advance(2 * STEP);
+    expect(h.deployment().status.state).toBe('SUSPENDED');
+    const savepoints = h.world.appManager.listSavepoints(NS, {}).items;
+    expect(savepoints.map((s) => [s.metadata.jobId, s.metadata.origin, s.status.state])).toEqual([
+      [firstJob, 'SUSPEND', 'COMPLETED'],
+      [secondJob, 'SUSPEND', 'COMPLETED'],
+    ]);
+  });
+
   it('acts only on the latest desired state', () => {
     h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(0);

@@ -76,7 +76,6 @@ export class DeploymentLifecycle {
       );
     }
     const savepoint = this.#startSavepoint(namespace, record, job, 'USER_REQUEST', at);
-    record.manualSavepointIds.add(savepoint.metadata.id);
     this.#reschedule(namespace, record);
     return savepoint;
   }
@@ -84,8 +83,11 @@ export class DeploymentLifecycle {
   /** Simulates the Flink job failing beyond recovery: the deployment goes FAILED. */
   failJob(namespace: NamespaceState, job: JobRecord, message: string, at: number): void {
     const record = this.#activeDeploymentOf(namespace, job);
-    this.#endJob(job, 'FAILED', at, { message, reason: 'SimulatedFailure', failedAt: isoTime(at) });
-    record.currentJobId = undefined;
+    this.#endJob(record, job, 'FAILED', at, {
+      message,
+      reason: 'SimulatedFailure',
+      failedAt: isoTime(at),
+    });
     this.#emit(
       namespace,
       record,
@@ -101,8 +103,7 @@ export class DeploymentLifecycle {
   finishJob(namespace: NamespaceState, job: JobRecord, at: number): void {
     const record = this.#activeDeploymentOf(namespace, job);
     const jobId = job.resource.metadata.id;
-    this.#endJob(job, 'FINISHED', at);
-    record.currentJobId = undefined;
+    this.#endJob(record, job, 'FINISHED', at);
     this.#emit(namespace, record, 'JOB_SUCCESSFULLY_FINISHED', `Job ${jobId} finished`, at, jobId);
     this.#emit(
       namespace,
@@ -138,7 +139,7 @@ export class DeploymentLifecycle {
     const due: number[] = [];
     const job = this.#currentJob(namespace, record);
     if (job?.dueAt !== undefined) due.push(job.dueAt);
-    for (const id of this.#savepointsInFlight(record)) {
+    for (const id of record.savepointsInFlight) {
       const dueAt = namespace.savepoints.get(id)?.dueAt;
       if (dueAt !== undefined) due.push(dueAt);
     }
@@ -151,14 +152,8 @@ export class DeploymentLifecycle {
     }
   }
 
-  #savepointsInFlight(record: DeploymentRecord): string[] {
-    const ids = [...record.manualSavepointIds];
-    if (record.transitionSavepointId !== undefined) ids.push(record.transitionSavepointId);
-    return ids;
-  }
-
   #finishDuePhases(namespace: NamespaceState, record: DeploymentRecord, at: number): void {
-    for (const id of this.#savepointsInFlight(record)) {
+    for (const id of record.savepointsInFlight) {
       const savepoint = namespace.savepoints.get(id);
       if (savepoint?.dueAt !== undefined && savepoint.dueAt <= at) {
         this.#finishSavepoint(namespace, record, savepoint, at);
@@ -170,12 +165,11 @@ export class DeploymentLifecycle {
     const jobId = job.resource.metadata.id;
     if (job.resource.status.state === 'STARTING') {
       if (this.#random.next() < this.#settings().jobStartFailureRate) {
-        this.#endJob(job, 'FAILED', at, {
+        this.#endJob(record, job, 'FAILED', at, {
           message: 'The Flink job could not be started (simulated failure)',
           reason: 'JobStartFailed',
           failedAt: isoTime(at),
         });
-        record.currentJobId = undefined;
         record.failedJobAttempts += 1;
         this.#emit(
           namespace,
@@ -201,10 +195,7 @@ export class DeploymentLifecycle {
       record.failedJobAttempts = 0;
       this.#emit(namespace, record, 'JOB_SUCCESSFULLY_STARTED', `Job ${jobId} started`, at, jobId);
     } else if (job.resource.status.state === 'TERMINATING') {
-      this.#endJob(job, 'TERMINATED', at);
-      record.currentJobId = undefined;
-      record.transitionSavepointId = undefined;
-      record.failedSavepointAttempts = 0;
+      this.#endJob(record, job, 'TERMINATED', at);
       this.#emit(
         namespace,
         record,
@@ -224,7 +215,7 @@ export class DeploymentLifecycle {
   ): void {
     const resource = savepoint.resource;
     savepoint.dueAt = undefined;
-    record.manualSavepointIds.delete(resource.metadata.id);
+    record.savepointsInFlight.delete(resource.metadata.id);
     const isTransition = record.transitionSavepointId === resource.metadata.id;
     if (this.#random.next() < this.#settings().savepointFailureRate) {
       resource.status = {
@@ -280,7 +271,9 @@ export class DeploymentLifecycle {
     if (transitionSavepoint?.status.state === 'STARTED') return;
 
     const spec = readDeploymentSpec(record.resource.spec);
-    const savepointTaken = transitionSavepoint?.status.state === 'COMPLETED';
+    const savepointTaken =
+      transitionSavepoint?.status.state === 'COMPLETED' &&
+      transitionSavepoint.metadata.jobId === job?.resource.metadata.id;
     switch (spec.state) {
       case 'RUNNING':
         if (job === undefined) {
@@ -521,6 +514,7 @@ export class DeploymentLifecycle {
       resource: savepoint,
       dueAt: at + this.#settings().transitionMs,
     });
+    record.savepointsInFlight.add(savepoint.metadata.id);
     return savepoint;
   }
 
@@ -546,12 +540,18 @@ export class DeploymentLifecycle {
     );
   }
 
+  /** The job reached a terminal state: the deployment has no current job any more. */
   #endJob(
+    record: DeploymentRecord,
     job: JobRecord,
     state: 'FAILED' | 'TERMINATED' | 'FINISHED',
     at: number,
     failure?: Failure,
   ): void {
+    record.currentJobId = undefined;
+    // A savepoint of this job still in flight completes on its own, but no longer steers a transition.
+    record.transitionSavepointId = undefined;
+    record.failedSavepointAttempts = 0;
     job.dueAt = undefined;
     job.resource.status = {
       ...job.resource.status,

@@ -23,8 +23,8 @@ export interface DeploymentRecord {
   failedJobAttempts: number;
   /** FAILED and FINISHED are final until the spec changes: the spec version they ended at. */
   haltedAtSpecVersion?: number;
-  /** USER_REQUEST savepoints still in flight. */
-  manualSavepointIds: Set<string>;
+  /** Savepoints of the deployment still STARTED (manual and transition ones). */
+  savepointsInFlight: Set<string>;
 }
 
 export interface JobRecord {
