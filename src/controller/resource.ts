@@ -42,6 +42,47 @@ export function describeObject(object: KubeObject): string {
   return `${object.kind ?? 'object'} ${namespace === undefined ? name : `${namespace}/${name}`}`;
 }
 
+type WithStatus = KubeObject & { status?: Record<string, unknown> };
+
+/**
+ * The status this process last wrote per object. A requeue can fire before the informer has
+ * delivered our own previous status write; diffing against that stale cached status would
+ * skip a needed write or leave removed members behind. While the cached object is still the
+ * version we wrote over, the status we wrote is what the server holds.
+ */
+export class WrittenStatuses {
+  readonly #byUid = new Map<
+    string,
+    { writtenOver: string | undefined; status: Record<string, unknown> }
+  >();
+
+  constructor(private readonly capacity = 16_384) {}
+
+  /** The status to diff against when writing `object`'s status. */
+  baseFor(object: WithStatus): Record<string, unknown> | undefined {
+    const uid = object.metadata?.uid;
+    const written = uid === undefined ? undefined : this.#byUid.get(uid);
+    return written !== undefined && written.writtenOver === object.metadata?.resourceVersion
+      ? written.status
+      : object.status;
+  }
+
+  /** Records that `before`'s status was written, yielding `after`. */
+  remember(before: WithStatus, after: WithStatus): void {
+    const uid = before.metadata?.uid;
+    if (uid === undefined) return;
+    this.#byUid.delete(uid);
+    this.#byUid.set(uid, {
+      writtenOver: before.metadata?.resourceVersion,
+      status: after.status ?? {},
+    });
+    if (this.#byUid.size > this.capacity) {
+      const oldest = this.#byUid.keys().next();
+      if (oldest.done !== true) this.#byUid.delete(oldest.value);
+    }
+  }
+}
+
 // Generated clients default to JSON patch for custom objects; say which patch each body is.
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
@@ -62,6 +103,7 @@ export interface ObjectWriter<T extends KubeObject> {
  */
 export class ResourceClient<T extends KubeObject> implements ObjectWriter<T> {
   readonly #api: CustomObjectsApi;
+  readonly #written = new WrittenStatuses();
 
   constructor(
     kubeConfig: KubeConfig,
@@ -82,10 +124,11 @@ export class ResourceClient<T extends KubeObject> implements ObjectWriter<T> {
    * API calls; members missing from `desired` are removed.
    */
   async patchStatus(object: T, desired: Record<string, unknown>): Promise<T> {
-    const current = (object as { status?: Record<string, unknown> }).status;
-    const statusPatch = createMergePatch(current, desired);
+    const statusPatch = createMergePatch(this.#written.baseFor(object), desired);
     if (statusPatch === undefined) return object;
-    return this.#patch(object, { status: statusPatch }, true, mergePatch);
+    const updated = await this.#patch(object, { status: statusPatch }, true, mergePatch);
+    this.#written.remember(object, updated);
+    return updated;
   }
 
   /** Adds `finalizer` unless present (optimistically locked). */
