@@ -68,7 +68,7 @@ function list<T>(kind: string, items: T[]): ResourceList<T> {
 }
 
 /** The deployment defaults a new namespace starts with, like a fresh VVP installation's. */
-export function initialDeploymentDefaultsSpec(): JsonObject {
+function initialDeploymentDefaultsSpec(): JsonObject {
   return {
     upgradeStrategy: { kind: 'STATEFUL' },
     restoreStrategy: { kind: 'LATEST_STATE', allowNonRestoredState: false },
@@ -549,11 +549,9 @@ export class AppManager {
     namespace: string,
     filter: { deploymentId?: string; jobId?: string },
   ): ResourceList<VvpEvent> {
-    const items = this.#readable(namespace).events.filter(
-      (e) =>
-        (filter.deploymentId === undefined || e.metadata.deploymentId === filter.deploymentId) &&
-        (filter.jobId === undefined || e.metadata.jobId === filter.jobId),
-    );
+    const items = this.#readable(namespace)
+      .events(filter.deploymentId)
+      .filter((e) => filter.jobId === undefined || e.metadata.jobId === filter.jobId);
     return list('EventList', items);
   }
 

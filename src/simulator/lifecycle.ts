@@ -661,7 +661,7 @@ export class DeploymentLifecycle {
     at: number,
     jobId?: string,
   ): void {
-    namespace.events.push({
+    namespace.addEvent({
       kind: 'Event',
       apiVersion: 'v1',
       metadata: {

@@ -52,7 +52,9 @@ export class NamespaceState {
   readonly targets = new Map<string, DeploymentTarget>();
   readonly jobs = new Map<string, JobRecord>();
   readonly savepoints = new Map<string, SavepointRecord>();
-  readonly events: VvpEvent[] = [];
+  readonly #events: VvpEvent[] = [];
+  /** Clients poll events per deployment; the index keeps that independent of namespace size. */
+  readonly #eventsByDeployment = new Map<string, VvpEvent[]>();
   readonly tokens = new Map<string, TokenRecord>();
 
   constructor(
@@ -65,13 +67,30 @@ export class NamespaceState {
     return this.platform.lifecyclePhase === 'LIFECYCLE_PHASE_TERMINATING';
   }
 
+  addEvent(event: VvpEvent): void {
+    this.#events.push(event);
+    const deploymentId = event.metadata.deploymentId;
+    if (deploymentId === undefined) return;
+    const events = this.#eventsByDeployment.get(deploymentId);
+    if (events === undefined) this.#eventsByDeployment.set(deploymentId, [event]);
+    else events.push(event);
+  }
+
+  /** Events in the order they happened, of one deployment when given. */
+  events(deploymentId?: string): readonly VvpEvent[] {
+    return deploymentId === undefined
+      ? this.#events
+      : (this.#eventsByDeployment.get(deploymentId) ?? []);
+  }
+
   /** Drops the namespace's content (a namespace being deleted keeps only its shell). */
   clearContent(): void {
     this.deployments.clear();
     this.targets.clear();
     this.jobs.clear();
     this.savepoints.clear();
-    this.events.length = 0;
+    this.#events.length = 0;
+    this.#eventsByDeployment.clear();
     this.tokens.clear();
   }
 }
