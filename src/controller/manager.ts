@@ -239,6 +239,10 @@ export class Manager {
     } catch (error) {
       await Promise.all(this.#servers.map((server) => server.close()));
       this.#state = 'stopped';
+      this.#resolveDone({
+        kind: 'manager',
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
       throw error;
     }
     for (const { cache } of this.#controllers.values()) cache.start();
