@@ -479,3 +479,64 @@ describe('VVP simulator knobs', () => {
     expect(again.status).toBe(409);
   });
 });
+
+describe('VVP simulator admin API', () => {
+  let simulator: RunningSimulator;
+  const admin = (method: string, path: string, body?: unknown): Promise<HttpAnswer> =>
+    call(simulator.url, method, `/_simulator/v1${path}`, body === undefined ? {} : { body });
+
+  afterEach(async () => {
+    await simulator.close();
+  });
+
+  it('lists, removes and clears faults, reads and clears the request log and the counters', async () => {
+    simulator = await startQuietSimulator();
+    const first = await admin('POST', '/faults', { status: 500, path: '/api/v1/status' });
+    await admin('POST', '/faults', { abort: true, method: 'DELETE' });
+    expect(field((await admin('GET', '/faults')).body, 'faults')).toHaveLength(2);
+    expect((await admin('DELETE', `/faults/${String(field(first.body, 'id'))}`)).status).toBe(200);
+    expect((await admin('DELETE', '/faults/999')).status).toBe(404);
+    expect((await admin('DELETE', '/faults')).status).toBe(200);
+    expect((await admin('GET', '/faults')).body).toEqual({ faults: [] });
+    const invalid = await admin('POST', '/faults', { rate: 0.5 });
+    expect(invalid.status).toBe(400);
+    expect(messageOf(invalid)).toContain('one of status, delayMs or abort is required');
+
+    await call(simulator.url, 'GET', '/api/v1/status');
+    await call(simulator.url, 'POST', `${AM}/default/deployment-targets`, {
+      body: { metadata: 1 },
+    });
+    expect(field((await admin('GET', '/requests')).body, 'entries')).toHaveLength(2);
+    expect((await admin('GET', '/violations')).body).toMatchObject({ request: 1, response: 0 });
+    await admin('DELETE', '/requests');
+    expect((await admin('GET', '/requests')).body).toEqual({ entries: [], dropped: 0 });
+
+    expect((await admin('GET', '/nothing')).status).toBe(404);
+    expect((await admin('PUT', '/knobs')).status).toBe(405);
+    expect(
+      (await call(simulator.url, 'PATCH', '/_simulator/v1/knobs', { body: '[1' })).status,
+    ).toBe(400);
+  });
+
+  it('moves simulated time forward so slow transitions complete at once', async () => {
+    simulator = await startQuietSimulator({ knobs: { transitionMs: 3_600_000 } });
+    const before = Date.parse(String(field((await admin('GET', '/info')).body, 'now')));
+    await call(simulator.url, 'POST', `${AM}/default/deployment-targets`, { body: TARGET });
+    await call(simulator.url, 'POST', `${AM}/default/deployments`, {
+      body: deployment('orders', 'RUNNING'),
+    });
+    const get = async (): Promise<unknown> =>
+      field(
+        (await call(simulator.url, 'GET', `${AM}/default/deployments/orders`)).body,
+        'status',
+        'state',
+      );
+    expect(await get()).toBe('TRANSITIONING');
+    const advanced = await admin('POST', '/clock/advance', { ms: 3_600_000 });
+    expect(Date.parse(String(field(advanced.body, 'now'))) - before).toBeGreaterThanOrEqual(
+      3_600_000,
+    );
+    expect(await get()).toBe('RUNNING');
+    expect((await admin('POST', '/clock/advance', { ms: -1 })).status).toBe(400);
+  });
+});
