@@ -64,11 +64,16 @@ const STOP_GRACE_MS = 5_000;
 const PROBE_TIMEOUT_MS = 2_000;
 const START_ATTEMPTS = 3;
 
-/** Controllers a test needs from a real cluster: namespace deletion, ownerReference GC, default SAs. */
+/**
+ * What tests need from a real cluster's controllers: namespace deletion, ownerReference garbage
+ * collection, default ServiceAccounts, and the built-in admin/edit/view ClusterRoles (filled in
+ * by aggregation, as charts extend them with `aggregate-to-*` labels).
+ */
 const CONTROLLERS = [
   'namespace-controller',
   'garbage-collector-controller',
   'serviceaccount-controller',
+  'clusterrole-aggregation-controller',
 ];
 
 type PortName = 'etcdClient' | 'etcdPeer' | 'apiServer' | 'controllerManager';
