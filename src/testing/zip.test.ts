@@ -68,7 +68,8 @@ describe('extractZipEntries', () => {
 
   it('rejects an entry whose content does not match its checksum', () => {
     const zip = buildZip([{ name: 'kubectl/kubectl', content: kubectl, deflate: false }]);
-    zip[30 + 'kubectl/kubectl'.length] ^= 0xff;
+    const firstDataByte = 30 + 'kubectl/kubectl'.length;
+    zip.writeUInt8(zip.readUInt8(firstDataByte) ^ 0xff, firstDataByte);
     expect(() => extractZipEntries(zip, ['kubectl/kubectl'], 'layer.zip')).toThrow(
       'layer.zip: kubectl/kubectl: size or checksum mismatch',
     );
