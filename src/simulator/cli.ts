@@ -240,7 +240,7 @@ export async function runSimulatorCli(argv: readonly string[]): Promise<number> 
   const logger = createLogger({
     debug: parsed.debug,
     pretty: parsed.debug && process.stdout.isTTY,
-  });
+  }).child({ component: 'vvp-simulator' });
   let simulator;
   try {
     simulator = await startSimulator({ ...parsed.options, logger });

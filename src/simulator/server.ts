@@ -1,8 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from '../logging';
+import type { Logger } from '../logging';
 import { ADMIN_PREFIX, handleAdminRequest } from './admin-api';
-import { Simulator, type SimulatorAdmin, type SimulatorOptions } from './simulator';
+import {
+  Simulator,
+  defaultSimulatorLogger,
+  type SimulatorAdmin,
+  type SimulatorOptions,
+} from './simulator';
 
 export interface StartOptions extends SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -42,7 +47,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 
 /** Starts the simulator on node:http; the VVP APIs and the admin API share one port. */
 export async function startSimulator(options: StartOptions = {}): Promise<RunningSimulator> {
-  const logger: Logger = options.logger ?? createLogger();
+  const logger: Logger = options.logger ?? defaultSimulatorLogger();
   const simulator = new Simulator({ ...options, logger });
 
   const server = createServer((request, response) => {

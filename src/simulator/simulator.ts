@@ -32,6 +32,7 @@ export interface SimulatorOptions {
   seed?: number;
   /** Initial knob values (defaults in DEFAULT_KNOBS); also what `reset` returns to. */
   knobs?: Partial<Knobs>;
+  /** Where the simulator logs (default: JSON lines on stdout, tagged `component: vvp-simulator`). */
   logger?: Logger;
   /** Simulated time; pass one to control it (tests), else wall-clock time that `advanceClock` can skip ahead. */
   clock?: AdvanceableClock;
@@ -113,7 +114,7 @@ export class Simulator implements SimulatorAdmin {
     this.#seed = options.seed;
     this.#initialKnobs = { ...DEFAULT_KNOBS, ...parseKnobs(options.knobs ?? {}) };
     this.#knobs = { ...this.#initialKnobs };
-    this.#logger = (options.logger ?? createLogger()).child({ component: 'vvp-simulator' });
+    this.#logger = options.logger ?? defaultSimulatorLogger();
     this.#clock = options.clock ?? new AdvanceableClock();
     this.#contract = ApiContract.load(options.specUrl);
     this.#checkRoutesCoverContract();
@@ -408,6 +409,10 @@ export class Simulator implements SimulatorAdmin {
   info(): { vvpVersion: VvpVersion; auth: AuthMode; now: string } {
     return { vvpVersion: this.#version, auth: this.#auth, now: isoTime(this.#clock.now()) };
   }
+}
+
+export function defaultSimulatorLogger(): Logger {
+  return createLogger().child({ component: 'vvp-simulator' });
 }
 
 function errorReply(
