@@ -3,7 +3,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createLogger, knownSecrets, type Logger } from '../logging';
 import { describePrincipal, isAllowed, type AuthMode, type Principal } from './auth';
 import { AdvanceableClock } from './clock';
-import { ApiContract, type Operation } from './contract';
+import { ApiContract, type Operation, type OperationMatch } from './contract';
 import { SimulatorError } from './errors';
 import { FaultInjector, type FaultRule } from './faults';
 import type { Json } from './json';
@@ -78,6 +78,15 @@ export interface SimulatorAdmin {
   info(): { vvpVersion: VvpVersion; auth: AuthMode; now: string };
 }
 
+/** One request on its way through the pipeline. */
+interface Exchange {
+  request: SimulatorRequest;
+  url: URL;
+  match: OperationMatch;
+  /** Whether an injected fault shaped the answer (for the request log). */
+  fault: boolean;
+}
+
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 const APPMANAGER_PREFIX = '/api/';
 
@@ -127,13 +136,16 @@ export class Simulator implements SimulatorAdmin {
   async handle(request: SimulatorRequest): Promise<SimulatorResponse> {
     const started = performance.now();
     const at = isoTime(this.#clock.now());
-    const path = new URL(request.url, 'http://simulator').pathname;
-    const match = this.#contract.match(request.method, path);
-    const operation = match.kind === 'found' ? match.operation : undefined;
-    let fault = false;
+    const url = new URL(request.url, 'http://simulator');
+    const exchange: Exchange = {
+      request,
+      url,
+      match: this.#contract.match(request.method, url.pathname),
+      fault: false,
+    };
     let response: SimulatorResponse;
     try {
-      response = await this.#respond(request, (hit) => (fault = hit));
+      response = await this.#respond(exchange);
     } catch (error) {
       if (this.#shutdown.signal.aborted) return { kind: 'abort' };
       this.#logger.error(
@@ -147,10 +159,10 @@ export class Simulator implements SimulatorAdmin {
       at,
       method: request.method,
       url: request.url,
-      operationId: operation?.id ?? null,
+      operationId: exchange.match.kind === 'found' ? exchange.match.operation.id : null,
       status,
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      fault,
+      fault: exchange.fault,
     });
     this.#logger.debug({ method: request.method, url: request.url, status }, 'vvp request');
     return response;
@@ -161,17 +173,13 @@ export class Simulator implements SimulatorAdmin {
     this.#shutdown.abort();
   }
 
-  async #respond(
-    request: SimulatorRequest,
-    markFault: (hit: boolean) => void,
-  ): Promise<SimulatorResponse> {
+  async #respond(exchange: Exchange): Promise<SimulatorResponse> {
+    const { request, url, match } = exchange;
     const signal = this.#shutdown.signal;
     if (this.#knobs.latencyMs > 0) await sleep(this.#knobs.latencyMs, undefined, { signal });
     if (this.#knobs.outage) {
       return errorReply(503, 'Ververica Platform is unavailable (simulated outage)');
     }
-    const url = new URL(request.url, 'http://simulator');
-    const match = this.#contract.match(request.method, url.pathname);
     if (match.kind === 'not-found') {
       return errorReply(404, `No endpoint ${request.method} ${url.pathname}`);
     }
@@ -186,7 +194,7 @@ export class Simulator implements SimulatorAdmin {
     const { operation, params } = match;
 
     const fault = this.#faults.pick(request.method, operation.path.template, this.#random);
-    markFault(fault !== undefined);
+    exchange.fault = fault !== undefined;
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs, undefined, { signal });
     if (fault?.abort === true) return { kind: 'abort' };
     if (fault?.status !== undefined) {
@@ -274,19 +282,10 @@ export class Simulator implements SimulatorAdmin {
       );
       return errorReply(500, `simulator bug: ${problem}`);
     }
-    if (!yaml)
-      return {
-        kind: 'reply',
-        status: reply.status,
-        headers: { 'Content-Type': 'application/json' },
-        body: json,
-      };
-    return {
-      kind: 'reply',
-      status: reply.status,
-      headers: { 'Content-Type': 'application/yaml' },
-      body: stringifyYaml(JSON.parse(json)),
-    };
+    const [contentType, body] = yaml
+      ? ['application/yaml', stringifyYaml(JSON.parse(json))]
+      : ['application/json', json];
+    return { kind: 'reply', status: reply.status, headers: { 'Content-Type': contentType }, body };
   }
 
   #servedMethods(path: string): string[] {
