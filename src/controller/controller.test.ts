@@ -282,6 +282,28 @@ describe('Controller', () => {
     await controller.stop(1_000);
   });
 
+  it('honours requeueAfter instead of the resync, while events still reconcile at once', async () => {
+    const times: number[] = [];
+    const { controller, create, update, clock } = setup({
+      resyncPeriod: 60_000,
+      reconciler: {
+        reconcile: () => {
+          times.push(clock.now());
+          return Promise.resolve({ requeueAfter: 10_000 });
+        },
+      },
+    });
+    const start = clock.now();
+    controller.start();
+    const object = create(widget('a'));
+    await clock.advance(25_000);
+    expect(times.map((time) => time - start)).toEqual([0, 10_000, 20_000]);
+    update({ ...object, metadata: { ...object.metadata, generation: 2 } });
+    await clock.advance(0);
+    expect(times.map((time) => time - start)).toEqual([0, 10_000, 20_000, 25_000]);
+    await controller.stop(1_000);
+  });
+
   it('caps the backoff at 5 minutes', async () => {
     const times: number[] = [];
     const { controller, create, clock } = setup({
