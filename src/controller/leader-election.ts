@@ -134,6 +134,9 @@ export interface LeaderElectionTiming {
   retryPeriodMs: number;
 }
 
+/** Wait this much past the computed expiry, so the lease is surely expired when we look. */
+const EXPIRY_MARGIN_MS = 10;
+
 export const DEFAULT_LEADER_ELECTION_TIMING: LeaderElectionTiming = {
   leaseDurationMs: 15_000,
   renewDeadlineMs: 10_000,
@@ -211,9 +214,22 @@ export class LeaderElector {
         this.#logger.info({ identity: this.#identity }, 'acquired leadership');
         return true;
       }
-      await sleep(this.#clock, jittered(this.#timing.retryPeriodMs, 0.1, this.#random), signal);
+      await sleep(this.#clock, this.#untilNextAttempt(), signal);
     }
     return false;
+  }
+
+  /**
+   * The retry period, but no later than the moment the observed lease expires: a standby then
+   * takes over a dead leader's lease within lease duration + one poll after the last renewal,
+   * instead of up to a further retry period later.
+   */
+  #untilNextAttempt(): number {
+    const retry = jittered(this.#timing.retryPeriodMs, 0.1, this.#random);
+    const observed = this.#observed;
+    if (observed === undefined || observed.holderIdentity === '') return retry;
+    const expiresIn = this.#observedAt + observed.leaseDurationSeconds * 1000 - this.#clock.now();
+    return Math.max(0, Math.min(retry, expiresIn + EXPIRY_MARGIN_MS));
   }
 
   /**
