@@ -70,7 +70,8 @@ export class ResilientInformer<T extends KubeObject> {
   #failingSince: number | undefined;
   #connectedAt: number | undefined;
   #notifyFailure: (() => void) | undefined;
-  #running: Promise<void> | undefined;
+  #started = false;
+  #dead = false;
 
   constructor(options: InformerOptions, handlers: InformerHandlers<T>) {
     this.#options = options;
@@ -135,6 +136,11 @@ export class ResilientInformer<T extends KubeObject> {
     return this.#failingSince;
   }
 
+  /** True if the restart loop itself broke: the cache will never update again. */
+  get dead(): boolean {
+    return this.#dead;
+  }
+
   get(name: string, namespace?: string): T | undefined {
     return this.#listWatch.get(name, namespace);
   }
@@ -145,14 +151,22 @@ export class ResilientInformer<T extends KubeObject> {
 
   /** Starts listing and watching in the background; see {@link synced}. */
   start(): void {
-    this.#running ??= this.#run();
+    if (this.#started) return;
+    this.#started = true;
+    this.#run().catch((error: unknown) => {
+      this.#dead = true;
+      this.#logger.fatal({ err: describeError(error) }, 'informer stopped for good');
+    });
   }
 
+  /**
+   * Stops watching. Does not wait for a LIST in flight (it may hang on an unreachable server);
+   * the restart loop stops the watch again if that LIST completes and opens one.
+   */
   async stop(): Promise<void> {
     this.#stopController.abort();
     this.#notifyFailure?.();
     await this.#listWatch.stop();
-    await this.#running;
   }
 
   async #run(): Promise<void> {
@@ -167,7 +181,11 @@ export class ResilientInformer<T extends KubeObject> {
       } catch (error) {
         this.#onError(error);
       }
-      if (stopped()) break;
+      if (stopped()) {
+        // ListWatch opens the watch after a LIST even if stop() came meanwhile: close it.
+        await this.#listWatch.stop();
+        break;
+      }
       if (this.#errorCount === errorsBefore) {
         if (this.#listSucceeded && !this.#synced) {
           this.#synced = true;
@@ -268,6 +286,10 @@ export class ResourceCache<T extends KubeObject> {
 
   get synced(): boolean {
     return [...this.#informers.values()].every((informer) => informer.synced);
+  }
+
+  get dead(): boolean {
+    return [...this.#informers.values()].some((informer) => informer.dead);
   }
 
   /** The earliest `failingSince` among the informers, if any is failing. */

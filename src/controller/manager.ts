@@ -403,6 +403,7 @@ export class Manager {
         check: () => {
           const now = this.#clock.now();
           for (const [name, { cache }] of this.#controllers) {
+            if (cache.dead) return `informer of controller ${name} stopped for good (see the log)`;
             const since = cache.failingSince;
             if (since !== undefined && now - since >= limit) {
               return `informer of controller ${name} has failed to list/watch for ${Math.round((now - since) / 1000)}s`;
