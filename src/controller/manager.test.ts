@@ -40,6 +40,12 @@ function manager(overrides: Partial<ManagerOptions> = {}): Manager {
 describe('Manager', () => {
   it('rejects bad configuration with the field to fix', () => {
     expect(() => manager({ metricsAddr: '8080' })).toThrow(/"8080" is not a listen address/);
+    expect(() => manager({ resyncPeriod: -1 })).toThrow(
+      /resyncPeriod must be a duration in milliseconds \(0 or more\), got -1/,
+    );
+    expect(() => manager({ maxConcurrentReconciles: 0 })).toThrow(
+      /maxConcurrentReconciles must be a positive integer, got 0/,
+    );
     expect(() =>
       manager({ leaderElection: { enabled: true, namespace: '', name: 'lease' } }),
     ).toThrow(/leader election is enabled but the Lease namespace or name is empty/);

@@ -143,9 +143,16 @@ export class Manager {
     this.#clock = options.clock ?? systemClock;
     this.#metrics = ControllerMetrics.for(options.registry);
     registerProcessMetrics(options.registry);
-    // Validate addresses now, so a typo fails at construction rather than at start.
+    // Validate now, so a bad setting fails at construction rather than at start.
     parseListenAddress(options.metricsAddr ?? DEFAULTS.metricsAddr);
     parseListenAddress(options.healthProbeAddr ?? DEFAULTS.healthProbeAddr);
+    requireDuration('resyncPeriod', options.resyncPeriod);
+    requireDuration('shutdownTimeout', options.shutdownTimeout);
+    requireDuration('informerFailureLimit', options.informerFailureLimit);
+    const workers = options.maxConcurrentReconciles;
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+      throw new Error(`maxConcurrentReconciles must be a positive integer, got ${workers}`);
+    }
     const election = options.leaderElection;
     const identity = election?.identity ?? `${hostname()}_${randomUUID()}`;
     this.#leaseName = election?.name ?? '';
@@ -444,6 +451,12 @@ function registerProcessMetrics(registry: Registry): void {
     'nodejs_active_resources_total',
   ]) {
     registry.removeSingleMetric(name);
+  }
+}
+
+function requireDuration(option: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+    throw new Error(`${option} must be a duration in milliseconds (0 or more), got ${value}`);
   }
 }
 
