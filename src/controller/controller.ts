@@ -113,8 +113,8 @@ export class Controller<T extends KubeObject> {
   readonly #queue: WorkQueue;
   readonly #triggers = new Map<ObjectKey, ReconcileTrigger>();
   readonly #filter: AnnotationFilter;
-  #abort = new AbortController();
-  #workers: Promise<void>[] = [];
+  readonly #abort = new AbortController();
+  readonly #workers: Promise<void>[] = [];
   #started = false;
 
   constructor(options: ControllerOptions<T>) {

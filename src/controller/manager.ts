@@ -130,7 +130,7 @@ export class Manager {
   readonly #stopController = new AbortController();
   readonly #done: Promise<ManagerExit>;
   #resolveDone!: (exit: ManagerExit) => void;
-  #servers: HttpEndpoint[] = [];
+  readonly #servers: HttpEndpoint[] = [];
   #metricsPort: number | undefined;
   #healthPort: number | undefined;
   #running: Promise<void> | undefined;
