@@ -209,7 +209,8 @@ export class LeaderElector {
   async acquire(signal: AbortSignal): Promise<boolean> {
     this.#logger.info({ identity: this.#identity }, 'waiting for leadership');
     while (!signal.aborted) {
-      if (await this.#tryAcquireOrRenew()) {
+      // Bounded, so that stop() never waits on a hanging API call for long.
+      if (await this.#withDeadline(this.#tryAcquireOrRenew(), this.#timing.renewDeadlineMs)) {
         this.#leading = true;
         this.#logger.info({ identity: this.#identity }, 'acquired leadership');
         return true;

@@ -340,6 +340,11 @@ export class Manager {
       return;
     }
     if (!(await elector.acquire(signal))) return;
+    if (signal.aborted) {
+      // Acquired just as stop() began: hand the lease straight back.
+      await elector.release();
+      return;
+    }
     this.#metrics.setLeader(this.#leaseName, true);
     const holding = elector.hold(signal);
     const synced = this.#waitForSync(signal).then((ok) => {
