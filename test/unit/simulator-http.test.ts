@@ -1,5 +1,10 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { DEFAULT_SPEC_URL } from '../../src/simulator/contract';
 import type { RunningSimulator, StartOptions } from '../../src/simulator';
 import { eventually } from '../support/eventually';
 import { call, field, messageOf, startQuietSimulator, type HttpAnswer } from '../support/simulator';
@@ -38,8 +43,9 @@ describe('VVP simulator over HTTP', () => {
   ): Promise<HttpAnswer> => call(simulator.url, method, path, options);
 
   afterEach(async () => {
-    expect(simulator.admin.violations().response).toBe(0);
+    const { response } = simulator.admin.violations();
     await simulator.close();
+    expect(response).toBe(0);
   });
 
   it('runs, suspends, cancels and deletes a deployment, and its events tell the same story', async () => {
@@ -168,6 +174,28 @@ describe('VVP simulator over HTTP', () => {
       400,
     );
     expect(simulator.admin.violations().request).toBe(2);
+  });
+
+  it('answers 500 and counts a response that breaks the contract', async () => {
+    // A spec in which the liveness answer must carry a field the simulator never sends.
+    const spec = parseYaml(await readFile(DEFAULT_SPEC_URL, 'utf8')) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const getStatus = spec.paths['/api/v1/status']?.get;
+    if (getStatus === undefined) throw new Error('api-spec has no GET /api/v1/status');
+    getStatus.responses['200'] = {
+      description: 'stricter than the simulator',
+      content: { 'application/json': { schema: { type: 'object', required: ['healthy'] } } },
+    };
+    const specFile = join(await mkdtemp(join(tmpdir(), 'simulator-spec-')), 'vvp-api.yaml');
+    await writeFile(specFile, stringifyYaml(spec));
+    await start({ specUrl: pathToFileURL(specFile) });
+
+    const answer = await vvp('GET', '/api/v1/status');
+    expect(answer.status).toBe(500);
+    expect(messageOf(answer)).toBe('simulator bug: response 200 of getStatus: healthy is required');
+    expect(simulator.admin.violations()).toMatchObject({ request: 0, response: 1 });
+    simulator.admin.reset(); // the violation was the point of this test
   });
 
   it('answers unknown paths with 404 and unknown methods with 405', async () => {
