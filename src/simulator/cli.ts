@@ -223,6 +223,20 @@ function humanise(message: string): string {
   return message.replaceAll('\n', ' ');
 }
 
+function startupHint(error: unknown, options: StartOptions): string {
+  const address = `${options.host ?? ''}:${String(options.port ?? '')}`;
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return `${address} is already in use; pick another --port (0 picks a free one)`;
+    case 'EACCES':
+      return `not allowed to listen on ${address}; use a port above 1023`;
+    case 'EADDRNOTAVAIL':
+      return `--host ${options.host ?? ''} is not an address of this machine`;
+    default:
+      return (error as Error).message;
+  }
+}
+
 /** The `vvp-simulator` process: runs until SIGINT/SIGTERM; resolves with the exit code. */
 export async function runSimulatorCli(argv: readonly string[]): Promise<number> {
   let parsed: ParsedCommandLine;
@@ -245,7 +259,10 @@ export async function runSimulatorCli(argv: readonly string[]): Promise<number> 
   try {
     simulator = await startSimulator({ ...parsed.options, logger });
   } catch (error) {
-    logger.fatal({ err: error }, 'VVP simulator could not start');
+    logger.fatal(
+      { err: error },
+      `VVP simulator could not start: ${startupHint(error, parsed.options)}`,
+    );
     return EXIT_FAILURE;
   }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
