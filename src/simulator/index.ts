@@ -1,3 +1,9 @@
+// The VVP simulator (docs/simulator.md). Layout, outside in:
+//   server.ts (node:http) → simulator.ts (request pipeline: latency, outage, faults, auth,
+//   contract checks, request log) → routes.ts (api-spec operationId → handler) →
+//   appmanager.ts / platform.ts (VVP's rules) → lifecycle.ts (deployment state machine on an
+//   agenda.ts timeline) over store.ts; contract.ts compiles api-spec/ with ajv; cli.ts is
+//   bin/vvp-simulator; admin-api.ts serves /_simulator/v1.
 export { startSimulator, type RunningSimulator, type StartOptions } from './server';
 export type { SimulatorAdmin, SimulatorOptions } from './simulator';
 export type { Knobs } from './knobs';
