@@ -3,6 +3,7 @@ import { parse as parseDotenv, populate } from 'dotenv';
 import yargs from 'yargs';
 import { VERSION } from '../version';
 import { envVarFor, OPTIONS, type OptionSpec } from './options';
+import { describeParserFailure } from './parser-messages';
 import { parseAddress, parseDuration, parseNamespaceList, parseApiBaseUrl } from './values';
 
 /** The manager's validated configuration. */
@@ -134,7 +135,7 @@ async function parseFlags(argv: readonly string[]): Promise<ParseOutcome> {
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((message, error) => {
-      throw new ConfigError(humaniseParserMessage(message || error.message));
+      throw new ConfigError(describeParserFailure(message || error.message));
     });
   for (const option of OPTIONS) {
     parser.option(option.flag, {
@@ -157,20 +158,6 @@ async function parseFlags(argv: readonly string[]): Promise<ParseOutcome> {
     );
   }
   return { flags: parsed };
-}
-
-function humaniseParserMessage(message: string): string {
-  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
-  if (unknown?.[1] !== undefined) {
-    const names = unknown[1]
-      .split(', ')
-      .map((name) => (name.length === 1 ? `-${name}` : `--${name}`))
-      .join(', ');
-    return `unknown flag ${names}; run with --help to list the flags`;
-  }
-  const missing = /^Not enough arguments following: (.*)$/.exec(message);
-  if (missing?.[1] !== undefined) return `--${missing[1]} needs a value (--${missing[1]}=…)`;
-  return message;
 }
 
 interface LoadedEnvFile {

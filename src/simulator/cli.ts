@@ -1,4 +1,5 @@
 import yargs from 'yargs';
+import { describeParserFailure } from '../config/parser-messages';
 import { createLogger } from '../logging';
 import { VERSION } from '../version';
 import { AUTH_MODES } from './auth';
@@ -129,7 +130,7 @@ export async function parseCommandLine(
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((message, error) => {
-      throw new UsageError(humanise(message || error.message));
+      throw new UsageError(describeParserFailure(message || error.message));
     });
   const flags = await parser.parseAsync(args, {}, (_error, _argv, output) => {
     if (output) information = output;
@@ -201,26 +202,6 @@ function rate(flags: Record<string, unknown>, flag: string): number {
     throw new UsageError(`--${flag} must be a number from 0 to 1, got ${String(value)}`);
   }
   return value;
-}
-
-function humanise(message: string): string {
-  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
-  if (unknown?.[1] !== undefined) {
-    const names = unknown[1]
-      .split(', ')
-      .map((name) => (name.length === 1 ? `-${name}` : `--${name}`))
-      .join(', ');
-    return `unknown flag ${names}; run with --help to list the flags`;
-  }
-  const missing = /^Not enough arguments following: (.*)$/.exec(message);
-  if (missing?.[1] !== undefined) return `--${missing[1]} needs a value (--${missing[1]}=…)`;
-  const choice = /^Invalid values?:\s*Argument: ([^,]+), Given: (.*), Choices: (.*)$/s.exec(
-    message,
-  );
-  if (choice !== null) {
-    return `--${choice[1]?.trim() ?? ''} must be one of ${choice[3]?.trim() ?? ''}, got ${choice[2]?.trim() ?? ''}`;
-  }
-  return message.replaceAll('\n', ' ');
 }
 
 function startupHint(error: unknown, options: StartOptions): string {
