@@ -1,6 +1,4 @@
 // The test cluster behaves like a real one: what the operator's integration tests rely on.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are plain data classes; its serializer accepts object literals. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';

@@ -1,6 +1,4 @@
 // What integration test files use to reach the cluster that global setup started.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are plain data classes; its serializer accepts object literals. */
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { TestClusterConnection } from '../../src/testing/control-plane';
