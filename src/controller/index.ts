@@ -32,3 +32,4 @@ export {
 export { createMergePatch } from './merge-patch';
 export type { AnnotationFilter } from './predicates';
 export { describeObject, type ObjectWriter, type ResourceDescriptor } from './resource';
+export type { KubeObject, Wire } from './wire';
