@@ -147,6 +147,7 @@ export interface EventRecorderOptions {
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const MAX_NOTE_BYTES = 1024;
 const MAX_FIELD_LENGTH = 128;
+const MAX_NAME_LENGTH = 253;
 
 /**
  * Posts events.k8s.io/v1 Events about reconciled objects. Repeats are aggregated into the
@@ -281,8 +282,9 @@ export class EventRecorder {
 
   #generateName(objectName: string, now: number): string {
     // client-go's "<name>.<hex time>", plus a sequence so two events in one ms cannot collide.
-    this.#sequence = (this.#sequence + 1) % 1_000_000;
-    return `${objectName}.${(now * 1_000_000 + this.#sequence).toString(16)}`;
+    this.#sequence = (this.#sequence + 1) % 0x100000;
+    const suffix = `${now.toString(16)}${this.#sequence.toString(16).padStart(5, '0')}`;
+    return `${objectName.slice(0, MAX_NAME_LENGTH - suffix.length - 1)}.${suffix}`;
   }
 }
 
@@ -292,7 +294,7 @@ export class EventRecorder {
  */
 export function deterministicEventName(object: KubeObject, externalId: string): string {
   const digest = createHash('sha256').update(externalId).digest('hex').slice(0, 32);
-  const prefix = (object.metadata?.name ?? 'object').slice(0, 253 - digest.length - 1);
+  const prefix = (object.metadata?.name ?? 'object').slice(0, MAX_NAME_LENGTH - digest.length - 1);
   return `${prefix}.${digest}`;
 }
 
