@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger } from '../logging';
+import { systemClock } from './clock';
+import { ResilientInformer } from './informer';
+import type { KubeObject } from './wire';
+
+const silent = createLogger({ destination: { write: () => undefined } });
+const resource = {
+  group: 'test.vpoperator.dev',
+  version: 'v1',
+  plural: 'widgets',
+  kind: 'Widget',
+  namespaced: true,
+};
+const collection = '/apis/test.vpoperator.dev/v1/namespaces/ns/widgets';
+
+function widget(name: string, resourceVersion: string): KubeObject {
+  return {
+    apiVersion: 'test.vpoperator.dev/v1',
+    kind: 'Widget',
+    metadata: { name, namespace: 'ns', resourceVersion },
+  };
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => void;
+
+/** A fake API server: discovery, then the LIST and WATCH answers the test scripts in order. */
+async function fakeApiServer(lists: Handler[], watches: Handler[]) {
+  const seen: string[] = [];
+  const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === '/apis/test.vpoperator.dev/v1') {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          kind: 'APIResourceList',
+          groupVersion: 'test.vpoperator.dev/v1',
+          resources: [
+            { name: 'widgets', namespaced: true, kind: 'Widget', verbs: ['list', 'watch'] },
+          ],
+        }),
+      );
+      return;
+    }
+    if (url.pathname !== collection) {
+      response.writeHead(404).end();
+      return;
+    }
+    const watch = url.searchParams.get('watch') === 'true';
+    seen.push(watch ? `watch rv=${url.searchParams.get('resourceVersion') ?? ''}` : 'list');
+    const next = (watch ? watches : lists).shift();
+    if (next === undefined) {
+      response.writeHead(500).end();
+      return;
+    }
+    next(request, response, url);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [
+      {
+        name: 'fake',
+        server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        // client-node refuses plain HTTP otherwise.
+        skipTLSVerify: true,
+      },
+    ],
+    users: [{ name: 'u', token: 'fake-token-value' }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'u' }],
+    currentContext: 'fake',
+  });
+  return {
+    kubeConfig,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+const listOf =
+  (resourceVersion: string, items: KubeObject[]): Handler =>
+  (_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify({ kind: 'WidgetList', metadata: { resourceVersion }, items }));
+  };
+const fail =
+  (status: number): Handler =>
+  (_request, response) => {
+    response.writeHead(status, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify({ kind: 'Status', code: status, message: 'scripted failure' }));
+  };
+const stream =
+  (events: { type: string; object: KubeObject }[], keepOpen: boolean): Handler =>
+  (_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    for (const event of events) response.write(`${JSON.stringify(event)}\n`);
+    if (!keepOpen) response.end();
+  };
+
+async function until(what: string, condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('ResilientInformer', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  it('retries a failed initial LIST, then resumes from its resourceVersion after a watch error', async () => {
+    const api = await fakeApiServer(
+      [fail(500), listOf('10', [widget('w1', '9')])],
+      [
+        stream([{ type: 'ADDED', object: widget('w2', '11') }], false),
+        fail(500),
+        stream([{ type: 'MODIFIED', object: widget('w2', '12') }], true),
+      ],
+    );
+    const events: string[] = [];
+    const informer = new ResilientInformer<KubeObject>(
+      {
+        kubeConfig: api.kubeConfig,
+        resource,
+        namespace: 'ns',
+        logger: silent,
+        clock: systemClock,
+        restartBackoff: { baseDelayMs: 10, maxDelayMs: 50 },
+      },
+      {
+        onAdd: (object) => events.push(`add ${object.metadata?.name ?? ''}`),
+        onUpdate: (object) => events.push(`update ${object.metadata?.name ?? ''}`),
+        onDelete: (object) => events.push(`delete ${object.metadata?.name ?? ''}`),
+      },
+    );
+    cleanups.push(() => informer.stop(), api.close);
+    informer.start();
+    await until('the update after the resumed watch', () => events.includes('update w2'));
+    expect(informer.synced).toBe(true);
+    expect(informer.failingSince).toBeUndefined();
+    expect(events).toEqual(['add w1', 'add w2', 'update w2']);
+    // One failed LIST, one good one; after the watch error it resumed at rv 11 without a re-list.
+    expect(api.seen).toEqual(['list', 'list', 'watch rv=10', 'watch rv=11', 'watch rv=11']);
+    expect(informer.get('w2', 'ns')?.metadata?.resourceVersion).toBe('12');
+  });
+
+  it('re-lists after 410 Gone and reports objects deleted meanwhile', async () => {
+    const api = await fakeApiServer(
+      [listOf('10', [widget('w1', '9'), widget('w2', '9')]), listOf('20', [widget('w1', '9')])],
+      [fail(410), stream([], true)],
+    );
+    const events: string[] = [];
+    const informer = new ResilientInformer<KubeObject>(
+      { kubeConfig: api.kubeConfig, resource, namespace: 'ns', logger: silent, clock: systemClock },
+      {
+        onAdd: (object) => events.push(`add ${object.metadata?.name ?? ''}`),
+        onUpdate: (object) => events.push(`update ${object.metadata?.name ?? ''}`),
+        onDelete: (object) => events.push(`delete ${object.metadata?.name ?? ''}`),
+      },
+    );
+    cleanups.push(() => informer.stop(), api.close);
+    informer.start();
+    await until('the deletion seen by the re-list', () => events.includes('delete w2'));
+    expect(events).toEqual(['add w1', 'add w2', 'delete w2']);
+    expect(api.seen).toEqual(['list', 'watch rv=10', 'list', 'watch rv=20']);
+    expect(informer.list().map((object) => object.metadata?.name)).toEqual(['w1']);
+  });
+
+  it('counts as failing while it cannot list, with the time the failures began', async () => {
+    const api = await fakeApiServer([], []);
+    const informer = new ResilientInformer<KubeObject>(
+      {
+        kubeConfig: api.kubeConfig,
+        resource,
+        namespace: 'ns',
+        logger: silent,
+        clock: systemClock,
+        restartBackoff: { baseDelayMs: 10, maxDelayMs: 20 },
+      },
+      { onAdd: () => undefined, onUpdate: () => undefined, onDelete: () => undefined },
+    );
+    cleanups.push(() => informer.stop(), api.close);
+    const before = Date.now();
+    informer.start();
+    await until('several failed lists', () => api.seen.length >= 3);
+    expect(informer.synced).toBe(false);
+    expect(informer.failingSince).toBeGreaterThanOrEqual(before);
+    expect(informer.dead).toBe(false);
+  });
+});
