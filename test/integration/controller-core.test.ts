@@ -116,10 +116,13 @@ describe('controller core against a real API server', () => {
     await eventually('the first reconcile', async () =>
       readyGeneration(await widgets.get('burst')) === 1 ? true : undefined,
     );
-    reconciler.delayMs = 200;
+    // A slow reconcile: updates arriving meanwhile must wait and coalesce.
+    reconciler.delayMs = 1_000;
     const before = reconciler.of('burst').length;
+    const burstStart = Date.now();
     let last: Widget | undefined;
     for (let size = 1; size <= 50; size++) last = await widgets.patch('burst', { spec: { size } });
+    const burstMs = Date.now() - burstStart;
     const finalGeneration = last?.metadata?.generation;
     expect(finalGeneration).toBe(51);
     await eventually('the last generation to be reconciled', async () =>
@@ -127,7 +130,9 @@ describe('controller core against a real API server', () => {
     );
     reconciler.delayMs = 0;
     const reconciles = reconciler.of('burst').length - before;
+    // At most one reconcile per second of burst plus the one after it — not one per update.
     expect(reconciles).toBeGreaterThanOrEqual(1);
+    expect(reconciles).toBeLessThanOrEqual(Math.ceil(burstMs / 1_000) + 2);
     expect(reconciles).toBeLessThan(25);
     expect(reconciler.overlaps).toBe(0);
   });
