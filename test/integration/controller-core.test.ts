@@ -34,7 +34,9 @@ describe('controller core against a real API server', () => {
     namespace = await uniqueNamespace('ctrl-core');
     widgets = new Widgets(namespace);
     reconciler = new RecordingReconciler();
-    manager = testManager(namespace);
+    manager = testManager(namespace, {
+      leaderElection: { enabled: true, namespace, name: 'widget-core' },
+    });
     manager.addController({
       name: 'widget',
       resource: WIDGET,
@@ -234,6 +236,7 @@ describe('controller core against a real API server', () => {
       'workqueue_work_duration_seconds_count{name="widget",controller="widget"}',
       'workqueue_unfinished_work_seconds{name="widget",controller="widget"}',
       'workqueue_longest_running_processor_seconds{name="widget",controller="widget"}',
+      'leader_election_master_status{name="widget-core"} 1',
       'process_cpu_user_seconds_total',
     ]) {
       expect(body).toContain(family);
