@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv, populate } from 'dotenv';
-import yargs from 'yargs';
-import { VERSION } from '../version';
 import { envVarFor, OPTIONS, type OptionSpec } from './options';
-import { describeParserFailure } from './parser-messages';
+import { strictCommandLine } from './command-line';
 import { parseAddress, parseDuration, parseNamespaceList, parseApiBaseUrl } from './values';
 
 /** The manager's validated configuration. */
@@ -120,23 +118,12 @@ type ParseOutcome = { flags: ParsedFlags; information?: undefined } | { informat
 
 async function parseFlags(argv: readonly string[]): Promise<ParseOutcome> {
   let information: string | undefined;
-  const parser = yargs([...argv])
-    .scriptName('manager')
-    .usage(
+  const parser = strictCommandLine(argv, {
+    name: 'manager',
+    usage:
       '$0 [flags]\n\nRuns the vp-operator controllers: Kubernetes VpNamespace, VpDeploymentTarget, VpDeployment and VpSavepoint objects kept in sync with Ververica Platform.\nEvery flag can also be set through the environment variable shown, or in a .env file; a flag beats the environment, which beats the .env file, which beats the default.',
-    )
-    // Flags are read by their dashed names; a `--no-` prefix is not a negation here, so a
-    // mistyped `--no-such-flag` is reported as it was typed.
-    .parserConfiguration({ 'camel-case-expansion': false, 'boolean-negation': false })
-    .strictOptions()
-    .version(VERSION)
-    .help()
-    .alias('help', 'h')
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new ConfigError(describeParserFailure(message || error.message));
-    });
+    toError: (line) => new ConfigError(line),
+  });
   for (const option of OPTIONS) {
     parser.option(option.flag, {
       type: option.type,

@@ -1,7 +1,5 @@
-import yargs from 'yargs';
-import { describeParserFailure } from '../config/parser-messages';
+import { strictCommandLine } from '../config/command-line';
 import { createLogger } from '../logging';
-import { VERSION } from '../version';
 import { AUTH_MODES } from './auth';
 import { DEFAULT_KNOBS } from './knobs';
 import { VVP_VERSIONS } from './model';
@@ -110,28 +108,14 @@ export async function parseCommandLine(
   let information: string | undefined;
   // Environment values go first so that a flag on the command line (parsed later) wins.
   const args = [...fromEnvironment(env), ...argv];
-  const parser = yargs(args)
-    .scriptName('vvp-simulator')
-    .usage(
+  const parser = strictCommandLine(args, {
+    name: 'vvp-simulator',
+    usage:
       '$0 [flags]\n\nAn in-memory Ververica Platform (AppManager + Platform API) for trying vp-operator and for tests: ' +
-        'VVP lifecycle, errors, auth and injectable faults, tuned at run time through the admin API under /_simulator/v1 ' +
-        '(docs/simulator.md). Every flag can also be set as an environment variable VVP_SIMULATOR_<FLAG>, e.g. VVP_SIMULATOR_ADMIN_TOKEN.',
-    )
-    .parserConfiguration({
-      'camel-case-expansion': false,
-      'boolean-negation': false,
-      'duplicate-arguments-array': false,
-    })
-    .options(OPTIONS)
-    .strictOptions()
-    .version(VERSION)
-    .help()
-    .alias('help', 'h')
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new UsageError(describeParserFailure(message || error.message));
-    });
+      'VVP lifecycle, errors, auth and injectable faults, tuned at run time through the admin API under /_simulator/v1 ' +
+      '(docs/simulator.md). Every flag can also be set as an environment variable VVP_SIMULATOR_<FLAG>, e.g. VVP_SIMULATOR_ADMIN_TOKEN.',
+    toError: (line) => new UsageError(line),
+  }).options(OPTIONS);
   const flags = await parser.parseAsync(args, {}, (_error, _argv, output) => {
     if (output) information = output;
   });
