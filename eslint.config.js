@@ -21,6 +21,51 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
     },
   },
+  // The architecture's one-way arrows, enforced: the generated client is reached only through
+  // src/vvp, and the controller core knows nothing of VVP.
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    ignores: ['src/vvp/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/generated', '**/generated/**'],
+              message: 'Call the VVP API through src/vvp, never src/generated directly.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/controller/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/generated',
+                '**/generated/**',
+                '**/vvp',
+                '**/vvp/**',
+                '**/simulator',
+                '**/simulator/**',
+                '**/tokens',
+                '**/tokens/**',
+                '**/reconcilers/**',
+              ],
+              message: 'The controller core knows only Kubernetes; VVP belongs to the reconcilers.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
