@@ -29,7 +29,6 @@ export {
   type ManagerExit,
   type ManagerOptions,
 } from './manager';
-export { createMergePatch } from './merge-patch';
 export type { AnnotationFilter } from './predicates';
 export { describeObject, type ObjectWriter, type ResourceDescriptor } from './resource';
 export type { KubeObject, Wire } from './wire';

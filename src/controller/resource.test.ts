@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createMergePatch } from './merge-patch';
+import { createMergePatch } from '../json';
 import { WrittenStatuses } from './resource';
 
 function version(resourceVersion: string, status: Record<string, unknown>) {

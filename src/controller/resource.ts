@@ -5,7 +5,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { ConflictError, apiStatusCode } from './errors';
-import { createMergePatch, type JsonValue } from './merge-patch';
+import { createMergePatch, type Json } from '../json';
 import type { KubeObject } from './wire';
 
 /** Identifies the Kubernetes resource a controller reconciles. */
@@ -177,12 +177,7 @@ export class ResourceClient<T extends KubeObject> implements ObjectWriter<T> {
     return this.#patch(object, { metadata: { resourceVersion, finalizers } }, false, mergePatch);
   }
 
-  async #patch(
-    object: T,
-    body: JsonValue,
-    status: boolean,
-    contentType: typeof mergePatch,
-  ): Promise<T> {
+  async #patch(object: T, body: Json, status: boolean, contentType: typeof mergePatch): Promise<T> {
     const name = object.metadata?.name ?? '';
     const namespace = object.metadata?.namespace;
     const { group, version, plural } = this.resource;

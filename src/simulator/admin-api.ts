@@ -1,5 +1,5 @@
 import { SimulatorError, badRequest } from './errors';
-import { isJsonObject, type Json, type JsonObject } from './json';
+import { isJsonObject, type Json, type JsonObject } from '../json';
 import { PathTemplate } from './path-template';
 import type { SimulatorAdmin } from './simulator';
 

@@ -10,10 +10,10 @@ import {
   stringMapAt,
   type Json,
   type JsonObject,
-} from './json';
+} from '../json';
 import { parseLabelSelector } from './label-selector';
 import { ANNOTATION_SPEC_VERSION, type DeploymentLifecycle } from './lifecycle';
-import { applyMergePatch } from './merge-patch';
+import { applyMergePatch } from '../json';
 import type {
   Deployment,
   DeploymentDefaults,

@@ -1,4 +1,4 @@
-import { numberAt, objectAt, stringAt, type JsonObject } from './json';
+import { numberAt, objectAt, stringAt, type JsonObject } from '../json';
 import { DESIRED_STATES, type DesiredState } from './model';
 
 export type UpgradeStrategy = 'STATEFUL' | 'STATELESS' | 'NONE';

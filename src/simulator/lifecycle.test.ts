@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { AdvanceableClock } from './clock';
 import { SimulatorError } from './errors';
-import type { JsonObject } from './json';
+import type { JsonObject } from '../json';
 import type { Deployment, VvpVersion } from './model';
 import { createSeededRandom } from './random';
 import { World, type WorldSettings } from './world';

@@ -1,6 +1,6 @@
 import type { Agenda } from './agenda';
 import { readDeploymentSpec, type DeploymentSpecView } from './deployment-spec';
-import { cloneJson, jsonEqual, objectAt, stringAt, type JsonObject } from './json';
+import { cloneJson, jsonEqual, objectAt, stringAt, type JsonObject } from '../json';
 import type { DeploymentState, EventName, Failure, Job, Savepoint, SavepointOrigin } from './model';
 import type { RandomSource } from './random';
 import {

@@ -1,4 +1,4 @@
-import type { JsonObject } from './json';
+import type { JsonObject } from '../json';
 
 /** Which VVP release the simulator behaves like (paths, naming rules, PUT, DELETE rules). */
 export type VvpVersion = '2.1' | '2.4';

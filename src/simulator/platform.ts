@@ -3,7 +3,7 @@ import type { Agenda } from './agenda';
 import { newDeploymentDefaults } from './appmanager';
 import type { Clock } from './clock';
 import { badRequest, conflict, notFound } from './errors';
-import { isJsonObject, stringAt, type JsonObject } from './json';
+import { isJsonObject, stringAt, type JsonObject } from '../json';
 import { namespacePrefix } from './lifecycle';
 import { ROLES, type ApiToken, type PlatformNamespace, type Role, type RoleBinding } from './model';
 import { checkDnsLabel } from './names';

@@ -1,5 +1,5 @@
 import type { Access } from './auth';
-import { type JsonObject } from './json';
+import { type JsonObject } from '../json';
 import type { VvpVersion } from './model';
 import type { World } from './world';
 

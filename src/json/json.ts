@@ -1,4 +1,4 @@
-/** JSON values as they travel over the wire and sit in the simulator's store. */
+/** JSON values as they travel over the wire (to the API server, to VVP) and sit in stores. */
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 export interface JsonObject {
   [key: string]: Json;
@@ -13,20 +13,32 @@ export function cloneJson<T extends Json>(value: T): T {
   return structuredClone(value);
 }
 
-/** Structural equality of two JSON values (object key order does not matter). */
-export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
+/**
+ * Structural equality of JSON-like values (object key order does not matter). `null` and
+ * `undefined` members count as absent, as they do in a JSON merge patch.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  if (isJsonObject(a) && isJsonObject(b)) {
-    const keys = Object.keys(a);
+  if (Array.isArray(a) || Array.isArray(b)) {
     return (
-      keys.length === Object.keys(b).length &&
-      keys.every((key) => key in b && jsonEqual(a[key], b[key]))
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((item, index) => jsonEqual(item, b[index]))
     );
   }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) {
+      if (!jsonEqual(a[key] ?? undefined, b[key] ?? undefined)) return false;
+    }
+    return true;
+  }
   return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The object at `key`, or undefined when absent or not an object. */

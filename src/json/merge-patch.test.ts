@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Json } from './json';
-import { applyMergePatch } from './merge-patch';
+import { jsonEqual, type Json } from './json';
+import { applyMergePatch, createMergePatch } from './merge-patch';
 
 describe('applyMergePatch', () => {
   // The examples of RFC 7386 appendix A.
@@ -44,5 +44,33 @@ describe('applyMergePatch', () => {
     expect(patch.spec.template.parallelism).toBe(2);
     result.keep.deep.push(2);
     expect(target.keep.deep).toEqual([1]);
+  });
+});
+
+describe('createMergePatch', () => {
+  it('returns undefined when nothing changed', () => {
+    expect(
+      createMergePatch({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 2] } }),
+    ).toBeUndefined();
+  });
+
+  it('writes only changed members, nulls removed ones and replaces arrays whole', () => {
+    expect(
+      createMergePatch(
+        { observedGeneration: 1, vvp: { id: 'x', state: 'RUNNING' }, error: 'boom', list: [1, 2] },
+        { observedGeneration: 2, vvp: { id: 'x', state: 'CANCELLED' }, list: [1] },
+      ),
+    ).toEqual({ observedGeneration: 2, vvp: { state: 'CANCELLED' }, error: null, list: [1] });
+  });
+
+  it('treats a missing before as empty', () => {
+    expect(createMergePatch(undefined, { a: { b: 1 } })).toEqual({ a: { b: 1 } });
+  });
+
+  it('compares structurally, treating null and undefined members as absent', () => {
+    expect(jsonEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(jsonEqual({ a: null }, {})).toBe(true);
+    expect(jsonEqual([1, { x: 2 }], [1, { x: 2 }])).toBe(true);
+    expect(jsonEqual([1], { 0: 1 })).toBe(false);
   });
 });
