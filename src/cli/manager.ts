@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { Manager } from '../controller/manager';
 import { ConfigError, loadConfig, type Config } from '../config/load';
-import type { ListenAddress } from '../config/values';
 import { createLogger, knownSecrets, type Logger } from '../logging';
 import { envTokenResolver, registerEnvTokensAsSecrets, TOKEN_ENV_PREFIX } from '../tokens';
 import { VvpClient } from '../vvp';
@@ -89,8 +88,8 @@ async function runWithConfig(
       name: config.leaderElection.id,
       identity: `${hostname()}_${process.pid}`,
     },
-    metricsAddr: formatAddress(config.metricsAddr),
-    healthProbeAddr: formatAddress(config.healthProbeAddr),
+    metricsAddr: config.metricsAddr,
+    healthProbeAddr: config.healthProbeAddr,
     maxConcurrentReconciles: config.maxConcurrentReconciles,
     resyncPeriod: config.resyncPeriodMs,
   });
@@ -154,12 +153,6 @@ async function shutDown(manager: Manager, reason: StopReason, logger: Logger): P
   }
   logger.info('stopped');
   return EXIT_OK;
-}
-
-function formatAddress(address: ListenAddress | undefined): string {
-  if (address === undefined) return '0';
-  const host = address.host?.includes(':') === true ? `[${address.host}]` : (address.host ?? '');
-  return `${host}:${address.port}`;
 }
 
 function reportStartupError(error: unknown): number {

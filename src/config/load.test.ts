@@ -38,8 +38,8 @@ describe('loadConfig', () => {
       platformApiUrl: 'http://vvp:8080',
       debug: false,
       leaderElection: { enabled: false, namespace: undefined, id: 'vp-operator' },
-      metricsAddr: { host: undefined, port: 8080 },
-      healthProbeAddr: { host: undefined, port: 8081 },
+      metricsAddr: ':8080',
+      healthProbeAddr: ':8081',
       watchNamespaces: [],
       maxConcurrentReconciles: 4,
       resyncPeriodMs: 60_000,
@@ -68,8 +68,8 @@ describe('loadConfig', () => {
       platformApiUrl: 'https://platform.example.com',
       debug: true,
       leaderElection: { enabled: true, namespace: 'ops', id: 'vvp-prod' },
-      metricsAddr: { host: '127.0.0.1', port: 9090 },
-      healthProbeAddr: undefined,
+      metricsAddr: '127.0.0.1:9090',
+      healthProbeAddr: '0',
       watchNamespaces: ['team-a', 'team-b'],
       maxConcurrentReconciles: 8,
       resyncPeriodMs: 90_000,
@@ -95,9 +95,9 @@ describe('loadConfig', () => {
     const config = await load(['--resync-period=4m'], env, cwd);
     expect(config.resyncPeriodMs).toBe(240_000); // flag
     expect(config.maxConcurrentReconciles).toBe(3); // environment
-    expect(config.metricsAddr).toEqual({ host: undefined, port: 7070 }); // .env file
+    expect(config.metricsAddr).toBe(':7070'); // .env file
     expect(config.appManagerApiUrl).toBe('http://from-file/api'); // .env file
-    expect(config.healthProbeAddr).toEqual({ host: undefined, port: 8081 }); // default
+    expect(config.healthProbeAddr).toBe(':8081'); // default
     expect(config.envFile).toBe(join(cwd, '.env'));
   });
 

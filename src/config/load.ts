@@ -10,9 +10,9 @@ export interface Config {
   platformApiUrl: string;
   debug: boolean;
   leaderElection: { enabled: boolean; namespace: string | undefined; id: string };
-  /** `undefined` = disabled. */
-  metricsAddr: { host: string | undefined; port: number } | undefined;
-  healthProbeAddr: { host: string | undefined; port: number } | undefined;
+  /** `[host]:port`; `0` = disabled. */
+  metricsAddr: string;
+  healthProbeAddr: string;
   /** Empty = every namespace. */
   watchNamespaces: string[];
   maxConcurrentReconciles: number;

@@ -1,3 +1,5 @@
+import { parseListenAddress } from '../net/listen-address';
+
 /**
  * Parsers for configuration values. Each throws an Error whose message says what was
  * expected; the caller adds which flag or variable the value came from.
@@ -27,25 +29,10 @@ export function parseApiBaseUrl(value: string): string {
   return value;
 }
 
-export interface ListenAddress {
-  /** `undefined` = every interface. */
-  host: string | undefined;
-  /** 0 = any free port. */
-  port: number;
-}
-
-/** `[host]:port`, or `0` to disable the endpoint. */
-export function parseAddress(value: string): ListenAddress | undefined {
-  if (value === '0') return undefined;
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[3]);
-  if (match === null || port > 65535) {
-    throw new Error(
-      `${JSON.stringify(value)} is not a listen address; expected [host]:port such as :8080 or 127.0.0.1:8080, or 0 to disable`,
-    );
-  }
-  const host = match[1] ?? match[2];
-  return { host: host === '' ? undefined : host, port };
+/** `[host]:port`, or `0` to disable the endpoint; kept as written for the manager. */
+export function parseAddress(value: string): string {
+  parseListenAddress(value);
+  return value;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

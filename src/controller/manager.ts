@@ -11,13 +11,8 @@ import { KubernetesLeaseLock, LeaderElector, type LeaderElectionTiming } from '.
 import { ControllerMetrics } from './metrics';
 import type { AnnotationFilter } from './predicates';
 import { ResourceClient, type ResourceDescriptor } from './resource';
-import {
-  healthHandler,
-  listen,
-  parseListenAddress,
-  type HealthCheck,
-  type HttpEndpoint,
-} from './servers';
+import { parseListenAddress } from '../net/listen-address';
+import { healthHandler, listen, type HealthCheck, type HttpEndpoint } from './servers';
 import type { KubeObject } from './wire';
 
 export interface LeaderElectionOptions extends Partial<LeaderElectionTiming> {
