@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../logging';
+import { eventually } from '../testing/eventually';
 import { systemClock } from './clock';
 import { ResilientInformer } from './informer';
 import type { KubeObject } from './wire';
@@ -107,12 +107,11 @@ const stream =
     if (!keepOpen) response.end();
   };
 
-async function until(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
+function until(what: string, condition: () => boolean): Promise<true> {
+  return eventually(what, () => Promise.resolve(condition() ? true : undefined), {
+    timeoutMs: 10_000,
+    intervalMs: 10,
+  });
 }
 
 describe('ResilientInformer', () => {

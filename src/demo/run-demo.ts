@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '../logging';
 import { startSimulator } from '../simulator';
 import { startControlPlane } from '../testing/control-plane';
+import { eventually } from '../testing/eventually';
 import { ensureKubeTools } from '../testing/kube-tools';
 
 const MANAGER = fileURLToPath(new URL('../../bin/manager', import.meta.url));
@@ -121,15 +122,11 @@ function servingPort(line: string): number | undefined {
   }
 }
 
-async function waitForReady(port: number): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the manager's /readyz did not answer 200 within ${READY_TIMEOUT_MS / 1000}s`);
+function waitForReady(port: number): Promise<true> {
+  return eventually(
+    "the manager's /readyz to answer 200",
+    async () =>
+      (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined,
+    { timeoutMs: READY_TIMEOUT_MS },
+  );
 }

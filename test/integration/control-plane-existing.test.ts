@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { connectExistingCluster, IDENTITY_NAMESPACE } from '../../src/testing/existing-cluster';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 
 function kubeConfigAt(path: string): KubeConfig {
   const config = new KubeConfig();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ensureKubeTestenvBinary } from '../../src/testing/kube-testenv-build';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 
 async function freePort(): Promise<number> {
   const server = createServer();

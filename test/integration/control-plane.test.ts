@@ -19,7 +19,7 @@ import {
   uniqueNamespace,
 } from '../support/cluster';
 import { readClusterState } from '../support/cluster-state';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 import { helm, kubectl } from '../support/kube-cli';
 
 function statusOf(error: unknown): number | undefined {

@@ -7,7 +7,7 @@ import { systemClock } from '../../src/controller/clock';
 import { EventRecorder, deterministicEventName } from '../../src/controller/events';
 import { findCondition } from '../../src/controller/conditions';
 import { adminKubeConfig, operatorKubeConfig, uniqueNamespace } from '../support/cluster';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 import {
   RecordingReconciler,
   WIDGET,

@@ -25,7 +25,7 @@ import { setCondition, type Condition } from '../../src/controller/conditions';
 import type { KubeObject, Wire } from '../../src/controller/wire';
 import { createLogger, type Logger } from '../../src/logging';
 import { adminKubeConfig, operatorKubeConfig, testCluster } from '../support/cluster';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 
 export const WIDGET = {
   group: 'test.vpoperator.dev',

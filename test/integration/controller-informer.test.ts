@@ -8,7 +8,7 @@ import {
 import type { Manager } from '../../src/controller';
 import type { Wire } from '../../src/controller/wire';
 import { adminKubeConfig, uniqueNamespace } from '../support/cluster';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 import { RecordingReconciler, testManager } from './controller-helpers';
 
 describe('informer start-up', () => {

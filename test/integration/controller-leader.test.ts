@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 import { Widgets, grantCoreRbac, installWidgetCrd } from './controller-helpers';
 
 const REPO = new URL('../..', import.meta.url).pathname;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Manager } from '../../src/controller';
 import { findCondition } from '../../src/controller/conditions';
 import { restartApiServer, testCluster, uniqueNamespace } from '../support/cluster';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 import {
   RecordingReconciler,
   WIDGET,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 
 const MANAGER = fileURLToPath(new URL('../../bin/manager', import.meta.url));
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_SPEC_URL } from '../../src/simulator/contract';
 import type { RunningSimulator, StartOptions } from '../../src/simulator';
-import { eventually } from '../support/eventually';
+import { eventually } from '../../src/testing/eventually';
 import { call, field, messageOf, startQuietSimulator, type HttpAnswer } from '../support/simulator';
 
 const AM = '/api/v1/namespaces';
