@@ -148,6 +148,8 @@ describe('ResilientInformer', () => {
     cleanups.push(() => informer.stop(), api.close);
     informer.start();
     await until('the update after the resumed watch', () => events.includes('update w2'));
+    // The next watch is requested just after the event is handed over, not before it.
+    await until('the watch after the update', () => api.seen.length >= 5);
     expect(informer.synced).toBe(true);
     expect(informer.failingSince).toBeUndefined();
     expect(events).toEqual(['add w1', 'add w2', 'update w2']);
@@ -173,6 +175,8 @@ describe('ResilientInformer', () => {
     cleanups.push(() => informer.stop(), api.close);
     informer.start();
     await until('the deletion seen by the re-list', () => events.includes('delete w2'));
+    // The watch from the new list's resourceVersion starts just after the re-list is delivered.
+    await until('the watch after the re-list', () => api.seen.length >= 4);
     expect(events).toEqual(['add w1', 'add w2', 'delete w2']);
     expect(api.seen).toEqual(['list', 'watch rv=10', 'list', 'watch rv=20']);
     expect(informer.list().map((object) => object.metadata?.name)).toEqual(['w1']);
