@@ -105,17 +105,20 @@ async function runWithConfig(
  * later, and an outage is reported per object, not by the process.
  */
 function reportVvpVersion(vvp: VvpClient, logger: Logger): void {
-  vvp.status.capabilities().then(
-    (capabilities) => {
-      logger.info({ vvp: capabilities }, 'connected to Ververica Platform');
-    },
-    (error: unknown) => {
-      logger.warn(
-        { err: error },
-        'Ververica Platform is not reachable yet; will keep trying per object',
-      );
-    },
-  );
+  vvp
+    .status()
+    .capabilities()
+    .then(
+      (capabilities) => {
+        logger.info({ vvp: capabilities }, 'connected to Ververica Platform');
+      },
+      (error: unknown) => {
+        logger.warn(
+          { err: error },
+          'Ververica Platform is not reachable yet; will keep trying per object',
+        );
+      },
+    );
 }
 
 type StopReason = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'manager'; error?: Error };

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
+  VvpCallAbortedError,
   VvpClient,
   VvpError,
   type VvpClientOptions,
@@ -102,8 +103,8 @@ describe('VvpClient requests', () => {
     const withToken = harness({
       platformTokens: { platformToken: () => Promise.resolve('platform-token') },
     });
-    expect(await withToken.vvp.namespaces.get('team-a')).toEqual({ name: 'namespaces/team-a' });
-    expect(await harness().vvp.namespaces.list()).toEqual([]);
+    expect(await withToken.vvp.namespaces().get('team-a')).toEqual({ name: 'namespaces/team-a' });
+    expect(await harness().vvp.namespaces().list()).toEqual([]);
   });
 
   it('calls anonymously when the namespace has no token', async () => {
@@ -171,7 +172,7 @@ describe('VvpClient requests', () => {
       .get('/api/v1/status/system-info')
       .reply(200, { status: { revisionInformation: { buildVersion: '2.4.3' } } });
     const { vvp } = harness();
-    expect(await vvp.status.capabilities()).toEqual({
+    expect(await vvp.status().capabilities()).toEqual({
       buildVersion: '2.4.3',
       deploymentsByName: true,
       upsert: true,
@@ -240,7 +241,7 @@ describe('VvpClient errors', () => {
   });
 
   it('turns a timeout into UnavailableError', async () => {
-    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(5_000).reply(200, {});
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(300).reply(200, {});
     const { vvp, registry } = harness({ timeoutMs: 100, retry: { maxAttempts: 1 } });
     const failure = vvp.deployments('team-a').get(ID);
     await expect(failure).rejects.toBeInstanceOf(UnavailableError);
@@ -414,6 +415,69 @@ describe('VvpClient retries', () => {
     } finally {
       nock.disableNetConnect();
     }
+  });
+});
+
+describe('VvpClient call options', () => {
+  it('uses the token given with the call instead of the provider, or none', async () => {
+    nock(GATEWAY)
+      .get(`${DEPLOYMENTS}/${ID}`)
+      .matchHeader('authorization', 'Bearer per-object-token')
+      .reply(200, {});
+    nock(GATEWAY, { badheaders: ['authorization'] })
+      .get('/namespaces/v1/namespaces')
+      .reply(200, { namespaces: [] });
+    const { vvp } = harness({
+      platformTokens: { platformToken: () => Promise.resolve('platform-token') },
+    });
+    await vvp.deployments('team-a', { auth: { token: 'per-object-token' } }).get(ID);
+    expect(await vvp.namespaces({ auth: { token: undefined } }).list()).toEqual([]);
+  });
+
+  it('aborts an in-flight request without retrying it or counting a failure', async () => {
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(300).reply(200, {});
+    const { vvp, sleeps, registry } = harness();
+    const controller = new AbortController();
+    const call = vvp.deployments('team-a', { signal: controller.signal }).get(ID);
+    setTimeout(() => {
+      controller.abort(new Error('lost the lease'));
+    }, 20);
+    await expect(call).rejects.toThrow(
+      new VvpCallAbortedError(
+        { method: 'GET', route: DEPLOYMENT_ROUTE, path: `${DEPLOYMENTS}/${ID}` },
+        'lost the lease',
+      ),
+    );
+    await expect(call).rejects.not.toBeInstanceOf(VvpError);
+    expect(sleeps).toEqual([]);
+    expect(await counter(registry, { code: 'aborted' })).toBe(1);
+    expect(await counter(registry, {})).toBe(1);
+  });
+
+  it('stops waiting for a retry when the signal aborts', async () => {
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).reply(503);
+    const controller = new AbortController();
+    const sleeps: number[] = [];
+    const { vvp, registry } = harness({
+      sleep: (ms) => {
+        sleeps.push(ms);
+        controller.abort();
+        return new Promise(() => undefined);
+      },
+    });
+    await expect(
+      vvp.deployments('team-a', { signal: controller.signal }).get(ID),
+    ).rejects.toBeInstanceOf(VvpCallAbortedError);
+    expect(sleeps).toHaveLength(1);
+    expect(await counter(registry, {})).toBe(1);
+  });
+
+  it('sends nothing when the signal has already aborted', async () => {
+    const { vvp, registry } = harness();
+    await expect(vvp.status({ signal: AbortSignal.abort() }).systemInfo()).rejects.toThrow(
+      'VVP GET /api/v1/status/system-info was aborted by the caller',
+    );
+    expect(await counter(registry, {})).toBe(0);
   });
 });
 

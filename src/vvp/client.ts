@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
 import { VvpApiClient } from '../generated/VvpApiClient';
 import { BaseHttpRequest } from '../generated/core/BaseHttpRequest';
@@ -8,7 +9,7 @@ import type { Logger } from '../logging';
 import { anonymousPlatform, type PlatformTokenProvider, type TokenProvider } from './auth';
 import { VvpError } from './errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
-import { VvpTransport, concretePath } from './transport';
+import { VvpTransport, concretePath, type VvpCallOptions } from './transport';
 import type {
   ApiToken,
   Deployment,
@@ -38,7 +39,7 @@ export interface VvpClientOptions {
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Waits between retries; a real timer by default (tests inject a recorder). */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Jitter source in [0, 1); Math.random by default. */
   random?: () => number;
   /** Wall clock in ms (durations, HTTP-date `Retry-After`); Date.now by default. */
@@ -128,15 +129,18 @@ export interface ApiTokensApi {
 
 /**
  * The operator's only door to VVP: typed calls grouped by resource, e.g.
- * `vvp.deployments('default').get(id)`. Failures are VvpError subclasses (see ./errors).
+ * `vvp.deployments('default', { signal }).get(id)`. Every accessor takes VvpCallOptions: the
+ * signal cancels the call (in-flight HTTP, retry pauses, the wait for the rate limiter), `auth`
+ * replaces the configured token for it. Failures are VvpError subclasses (see ./errors), an
+ * aborted call rejects with VvpCallAbortedError.
  */
 export class VvpClient {
-  readonly status: StatusApi;
-  readonly namespaces: NamespacesApi;
-  readonly #api: VvpApiClient;
+  readonly #transport: VvpTransport;
+  /** The generated services for calls without options, built once. */
+  readonly #plain: VvpApiClient;
 
   constructor(options: VvpClientOptions) {
-    const transport = new VvpTransport({
+    this.#transport = new VvpTransport({
       appManagerApiUrl: options.appManagerApiUrl,
       platformApiUrl: options.platformApiUrl,
       tokens: options.tokens,
@@ -145,17 +149,21 @@ export class VvpClient {
       registry: options.registry,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep: options.sleep ?? sleepUnlessAborted,
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
     });
-    this.#api = new VvpApiClient({}, transportRequestClass(transport));
-    this.status = this.#statusApi();
-    this.namespaces = this.#namespacesApi();
+    this.#plain = new VvpApiClient({}, transportRequestClass(this.#transport, {}));
   }
 
-  deploymentTargets(namespace: string): DeploymentTargetsApi {
-    const api = this.#api.deploymentTargets;
+  /** The generated services, sending through the transport with these call options. */
+  #services(options: VvpCallOptions): VvpApiClient {
+    if (options.signal === undefined && options.auth === undefined) return this.#plain;
+    return new VvpApiClient({}, transportRequestClass(this.#transport, options));
+  }
+
+  deploymentTargets(namespace: string, options: VvpCallOptions = {}): DeploymentTargetsApi {
+    const api = this.#services(options).deploymentTargets;
     return {
       list: async () => itemsOf(await api.listDeploymentTargets({ namespace })),
       get: (name) => api.getDeploymentTarget({ namespace, deploymentTargetName: name }),
@@ -166,8 +174,8 @@ export class VvpClient {
     };
   }
 
-  deployments(namespace: string): DeploymentsApi {
-    const api = this.#api.deployments;
+  deployments(namespace: string, options: VvpCallOptions = {}): DeploymentsApi {
+    const api = this.#services(options).deployments;
     return {
       list: async (filter = {}) => itemsOf(await api.listDeployments({ namespace, ...filter })),
       get: (idOrName) => api.getDeployment({ namespace, deploymentIdOrName: idOrName }),
@@ -180,16 +188,16 @@ export class VvpClient {
     };
   }
 
-  deploymentDefaults(namespace: string): DeploymentDefaultsApi {
-    const api = this.#api.deploymentDefaults;
+  deploymentDefaults(namespace: string, options: VvpCallOptions = {}): DeploymentDefaultsApi {
+    const api = this.#services(options).deploymentDefaults;
     return {
       get: () => api.getDeploymentDefaults({ namespace }),
       patch: (patch) => api.patchDeploymentDefaults({ namespace, requestBody: patch }),
     };
   }
 
-  savepoints(namespace: string): SavepointsApi {
-    const api = this.#api.savepoints;
+  savepoints(namespace: string, options: VvpCallOptions = {}): SavepointsApi {
+    const api = this.#services(options).savepoints;
     return {
       list: async (filter = {}) => itemsOf(await api.listSavepoints({ namespace, ...filter })),
       get: (id) => api.getSavepoint({ namespace, savepointId: id }),
@@ -197,23 +205,23 @@ export class VvpClient {
     };
   }
 
-  jobs(namespace: string): JobsApi {
-    const api = this.#api.jobs;
+  jobs(namespace: string, options: VvpCallOptions = {}): JobsApi {
+    const api = this.#services(options).jobs;
     return {
       list: async (filter = {}) => itemsOf(await api.listJobs({ namespace, ...filter })),
       get: (id) => api.getJob({ namespace, jobId: id }),
     };
   }
 
-  events(namespace: string): EventsApi {
-    const api = this.#api.events;
+  events(namespace: string, options: VvpCallOptions = {}): EventsApi {
+    const api = this.#services(options).events;
     return {
       list: async (filter = {}) => itemsOf(await api.listEvents({ namespace, ...filter })),
     };
   }
 
-  apiTokens(namespace: string): ApiTokensApi {
-    const api = this.#api.apiTokens;
+  apiTokens(namespace: string, options: VvpCallOptions = {}): ApiTokensApi {
+    const api = this.#services(options).apiTokens;
     const collection = '/apitokens/v1/namespaces/{namespace}/apitokens';
     const item = `${collection}/{apiTokenName}`;
     return {
@@ -232,8 +240,9 @@ export class VvpClient {
     };
   }
 
-  #statusApi(): StatusApi {
-    const api = this.#api.status;
+  /** Liveness and version of the AppManager; platform credentials unless `options.auth`. */
+  status(options: VvpCallOptions = {}): StatusApi {
+    const api = this.#services(options).status;
     return {
       get: () => api.getStatus(),
       systemInfo: () => api.getSystemInfo(),
@@ -242,8 +251,9 @@ export class VvpClient {
     };
   }
 
-  #namespacesApi(): NamespacesApi {
-    const api = this.#api.namespaces;
+  /** VVP namespaces (Platform API); platform credentials unless `options.auth`. */
+  namespaces(options: VvpCallOptions = {}): NamespacesApi {
+    const api = this.#services(options).namespaces;
     const collection = '/namespaces/v1/namespaces';
     const item = `${collection}/{namespace}`;
     return {
@@ -265,15 +275,25 @@ export class VvpClient {
   }
 }
 
+/** A real timer that the signal clears, so an aborted call leaves no pending timer behind. */
+async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await setTimeout(ms, undefined, { signal });
+  } catch {
+    // Aborted: the transport reports the abort itself.
+  }
+}
+
 /** Plugs the transport into the generated client in place of its own axios request. */
 function transportRequestClass(
   transport: VvpTransport,
+  callOptions: VvpCallOptions,
 ): new (config: OpenAPIConfig) => BaseHttpRequest {
   return class TransportHttpRequest extends BaseHttpRequest {
     override request<T>(options: ApiRequestOptions): CancelablePromise<T> {
       return new CancelablePromise<T>((resolve, reject) => {
         // The generated signature names the response type; the spec is the contract for it.
-        transport.send(options).then((body) => {
+        transport.send(options, callOptions).then((body) => {
           resolve(body as T);
         }, reject);
       });

@@ -62,6 +62,23 @@ export class UnavailableError extends VvpError {
   }
 }
 
+/**
+ * The caller's AbortSignal ended the call (a lost lease, shutdown, a cancelled reconcile). Not a
+ * VVP failure: never retried, counted with code `aborted`; VVP may or may not have processed a
+ * request that was already sent.
+ */
+export class VvpCallAbortedError extends Error {
+  readonly method: string;
+  readonly path: string;
+
+  constructor(info: VvpRequestInfo, reason: string) {
+    super(`VVP ${info.method} ${info.path} was aborted by the caller (${reason})`);
+    this.name = new.target.name;
+    this.method = info.method;
+    this.path = info.path;
+  }
+}
+
 const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
 
 /** The one place that turns an HTTP status into the matching error class. */

@@ -11,6 +11,7 @@ export type {
   StatusApi,
   VvpClientOptions,
 } from './client';
+export type { VvpCallOptions } from './transport';
 export { anonymousPlatform } from './auth';
 export type { PlatformTokenProvider, TokenProvider } from './auth';
 export {
@@ -20,6 +21,7 @@ export {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
+  VvpCallAbortedError,
   VvpError,
 } from './errors';
 export { DEFAULT_RETRY_POLICY } from './retry';

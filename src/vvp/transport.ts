@@ -4,8 +4,10 @@ import type { ApiRequestOptions } from '../generated/core/ApiRequestOptions';
 import { knownSecrets, type Logger } from '../logging';
 import { USER_AGENT } from '../version';
 import type { PlatformTokenProvider, TokenProvider } from './auth';
+import { abortable, abortReason } from './abort';
 import {
   UnavailableError,
+  VvpCallAbortedError,
   VvpError,
   errorForStatus,
   vvpMessageOf,
@@ -30,6 +32,20 @@ const APP_MANAGER_PREFIX = '/api/';
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED']);
 
+/** Per-call options, accepted by every accessor of VvpClient. */
+export interface VvpCallOptions {
+  /**
+   * Ends the call: in-flight HTTP, the pause before a retry and the wait for the rate limiter.
+   * The call then rejects with VvpCallAbortedError and is not retried.
+   */
+  signal?: AbortSignal;
+  /**
+   * Credentials for this call instead of the configured TokenProvider/PlatformTokenProvider:
+   * that token, or anonymous when `token` is undefined or empty.
+   */
+  auth?: { token: string | undefined };
+}
+
 export interface TransportOptions {
   appManagerApiUrl: string;
   platformApiUrl: string;
@@ -39,7 +55,8 @@ export interface TransportOptions {
   registry: Registry;
   timeoutMs: number;
   retry: RetryPolicy;
-  sleep: (ms: number) => Promise<void>;
+  /** Pauses between retries; may end early when `signal` aborts (the caller stops waiting anyway). */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   now: () => number;
 }
@@ -76,17 +93,22 @@ export class VvpTransport {
     this.#log = options.logger.child({ component: 'vvp-client' });
   }
 
-  async send(request: ApiRequestOptions): Promise<unknown> {
+  async send(request: ApiRequestOptions, call: VvpCallOptions = {}): Promise<unknown> {
     const info: VvpRequestInfo = {
       method: request.method,
       route: request.url,
       path: concretePath(request.method, request.url, request.path),
     };
+    const { signal } = call;
+    const aborted = (): VvpCallAbortedError =>
+      new VvpCallAbortedError(info, signal === undefined ? 'aborted' : abortReason(signal));
     const url = `${this.#urlFor(info.path)}${queryString(request.query)}`;
-    const headers = await this.#headers(request);
+    const headers = await abortable(this.#headers(request, call.auth), signal, aborted);
     const { maxAttempts } = this.#options.retry;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(url, request, headers, info);
+      if (signal?.aborted === true) throw aborted();
+      const outcome = await this.#attempt(url, request, headers, info, signal);
+      if (outcome === 'aborted') throw aborted();
       if (outcome.ok) return outcome.body;
       const { failure, error } = outcome;
       if (attempt >= maxAttempts || !isRetryable(info.method, failure)) throw error;
@@ -97,7 +119,7 @@ export class VvpTransport {
         { method: info.method, route: info.route, attempt, delayMs, error: error.message },
         'retrying VVP request',
       );
-      await this.#options.sleep(delayMs);
+      await abortable(this.#options.sleep(delayMs, signal), signal, aborted);
     }
   }
 
@@ -106,10 +128,11 @@ export class VvpTransport {
     request: ApiRequestOptions,
     headers: Record<string, string>,
     info: VvpRequestInfo,
-  ): Promise<AttemptOutcome> {
+    signal: AbortSignal | undefined,
+  ): Promise<AttemptOutcome | 'aborted'> {
     const body: unknown = request.body;
     const started = this.#options.now();
-    let outcome: AttemptOutcome;
+    let outcome: AttemptOutcome | 'aborted';
     let code: string;
     try {
       const response = await this.#http.request<unknown>({
@@ -117,13 +140,20 @@ export class VvpTransport {
         method: request.method,
         headers,
         data: body,
+        signal,
       });
       code = String(response.status);
       outcome = this.#classifyResponse(response.status, response.data, response.headers, info);
     } catch (error) {
-      const failure = transportFailure(error);
-      code = failure.kind === 'timeout' ? 'timeout' : 'network_error';
-      outcome = { ok: false, failure, error: this.#transportError(failure, error, info) };
+      if (signal?.aborted === true) {
+        // The caller gave up; says nothing about VVP, so it is no network_error.
+        code = 'aborted';
+        outcome = 'aborted';
+      } else {
+        const failure = transportFailure(error);
+        code = failure.kind === 'timeout' ? 'timeout' : 'network_error';
+        outcome = { ok: false, failure, error: this.#transportError(failure, error, info) };
+      }
     }
     const seconds = (this.#options.now() - started) / 1000;
     const labels = { method: info.method, route: info.route };
@@ -192,14 +222,17 @@ export class VvpTransport {
     return backoffDelayMs(retry, attempt, random);
   }
 
-  async #headers(request: ApiRequestOptions): Promise<Record<string, string>> {
+  async #headers(
+    request: ApiRequestOptions,
+    auth: VvpCallOptions['auth'],
+  ): Promise<Record<string, string>> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       'User-Agent': USER_AGENT,
     };
     if (request.body !== undefined)
       headers['Content-Type'] = request.mediaType ?? 'application/json';
-    const token = await this.#tokenFor(request);
+    const token = auth === undefined ? await this.#tokenFor(request) : auth.token;
     if (token !== undefined && token !== '') {
       knownSecrets.register(token);
       headers.Authorization = `Bearer ${token}`;

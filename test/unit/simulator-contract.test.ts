@@ -48,16 +48,19 @@ describe('simulator contract with the generated client', () => {
   });
 
   it('serves every operation of api-spec/ without a response violation', async () => {
-    expect(await vvp.status.get()).toEqual({ status: 'OK' });
-    expect(await vvp.status.capabilities()).toMatchObject({ buildVersion: '2.4.3', upsert: true });
-    expect((await vvp.namespaces.list()).map((n) => n.name)).toEqual(['namespaces/default']);
-    const namespace = await vvp.namespaces.create({
+    expect(await vvp.status().get()).toEqual({ status: 'OK' });
+    expect(await vvp.status().capabilities()).toMatchObject({
+      buildVersion: '2.4.3',
+      upsert: true,
+    });
+    expect((await vvp.namespaces().list()).map((n) => n.name)).toEqual(['namespaces/default']);
+    const namespace = await vvp.namespaces().create({
       name: `namespaces/${NS}`,
       roleBindings: [{ role: 'owner', members: ['user:admin'] }],
     });
     expect(namespace.lifecyclePhase).toBe('LIFECYCLE_PHASE_ACTIVE');
-    expect((await vvp.namespaces.get(NS)).name).toBe(`namespaces/${NS}`);
-    await vvp.namespaces.update(NS, {
+    expect((await vvp.namespaces().get(NS)).name).toBe(`namespaces/${NS}`);
+    await vvp.namespaces().update(NS, {
       name: `namespaces/${NS}`,
       roleBindings: [
         { role: 'owner', members: ['user:admin'] },
@@ -133,7 +136,7 @@ describe('simulator contract with the generated client', () => {
     await deployments.patch(id, { spec: { state: 'CANCELLED' } });
     expect((await deployments.delete(id))?.metadata?.id).toBe(id);
     await targets.delete('prod');
-    expect((await vvp.namespaces.delete(NS))?.lifecyclePhase).toBe('LIFECYCLE_PHASE_TERMINATING');
+    expect((await vvp.namespaces().delete(NS))?.lifecyclePhase).toBe('LIFECYCLE_PHASE_TERMINATING');
 
     const served = new Set(
       simulator.admin
