@@ -1,6 +1,9 @@
 import { TokenResolverChain } from './chain';
 import { defaultEnvToken, namespaceEnvTokens } from './env';
 
+export { TokenUnavailableError } from './types';
+export type { ResolvedToken, TokenRequest, TokenResolver } from './types';
+export type { SecretStore, StoredSecret } from './secret-store';
 export { TokenResolverChain } from './chain';
 export type { TokenSource } from './chain';
 export {
