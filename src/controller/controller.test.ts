@@ -6,7 +6,7 @@ import { TerminalError, ConflictError } from './errors';
 import { FakeClock, flushPromises } from './fake-clock';
 import { objectKey } from './keys';
 import { ControllerMetrics } from './metrics';
-import type { ObjectWriter } from './resource';
+import type { MetadataChanges, ObjectWriter } from './resource';
 import type { KubeObject } from './wire';
 
 interface Widget extends KubeObject {
@@ -25,7 +25,7 @@ function widget(name: string, overrides: Partial<NonNullable<Widget['metadata']>
 }
 
 /** The informer cache and the API server, in memory. */
-class World implements ObjectWriter<Widget> {
+class InMemoryCluster implements ObjectWriter<Widget> {
   readonly objects = new Map<string, Widget>();
   readonly writes: string[] = [];
   #version = 1;
@@ -52,6 +52,25 @@ class World implements ObjectWriter<Widget> {
     return Promise.resolve(this.put({ ...object, status: desired }));
   }
 
+  patchMetadata(object: Widget, changes: MetadataChanges): Promise<Widget> {
+    this.writes.push(`metadata ${objectKey(object)}`);
+    const merge = (
+      current: Record<string, string> = {},
+      patch: Record<string, string | null> = {},
+    ) =>
+      Object.fromEntries(
+        Object.entries({ ...current, ...patch }).filter(
+          (entry): entry is [string, string] => entry[1] !== null,
+        ),
+      );
+    const metadata = {
+      ...object.metadata,
+      labels: merge(object.metadata?.labels, changes.labels),
+      annotations: merge(object.metadata?.annotations, changes.annotations),
+    };
+    return Promise.resolve(this.put({ ...object, metadata }));
+  }
+
   addFinalizer(object: Widget, finalizer: string): Promise<Widget> {
     this.writes.push(`add-finalizer ${objectKey(object)}`);
     const finalizers = [...(object.metadata?.finalizers ?? []), finalizer];
@@ -65,6 +84,13 @@ class World implements ObjectWriter<Widget> {
   }
 }
 
+const unusedSecrets = {
+  get: () => Promise.reject(new Error('no Secrets in this test')),
+  create: () => Promise.reject(new Error('no Secrets in this test')),
+  update: () => Promise.reject(new Error('no Secrets in this test')),
+  delete: () => Promise.reject(new Error('no Secrets in this test')),
+};
+
 interface Setup {
   reconciler: Reconciler<Widget>;
   finalizer?: string;
@@ -76,13 +102,15 @@ interface Setup {
 
 function setup(options: Setup) {
   const clock = new FakeClock();
-  const world = new World();
+  const world = new InMemoryCluster();
   const registry = new Registry();
   const controller = new Controller<Widget>({
     name: 'widget',
     reconciler: options.reconciler,
     store: world,
     client: world,
+    cache: { get: () => undefined, list: () => [] },
+    secrets: unusedSecrets,
     events: { event: () => Promise.resolve(), postOnce: () => Promise.resolve('posted') },
     ...(options.finalizer === undefined ? {} : { finalizer: options.finalizer }),
     reactToAnnotations: options.reactToAnnotations ?? ['test.vpoperator.dev/'],

@@ -12,6 +12,8 @@ import {
   type ReconcileTrigger,
 } from './predicates';
 import type { ObjectWriter } from './resource';
+import type { SecretClient } from './secrets';
+import type { CacheReader } from './shared-informers';
 import { WorkQueue } from './workqueue';
 import type { KubeObject } from './wire';
 
@@ -34,10 +36,19 @@ export interface EventSink {
 export interface ReconcileContext<T extends KubeObject> {
   /** Logger bound to the controller and the object. */
   logger: Logger;
-  /** Aborted when the controller stops (shutdown, lost leadership); hand it to long waits. */
+  /**
+   * Aborted when the controller stops: at once when leadership is lost, after
+   * `shutdownTimeout` on a graceful stop. Hand it to every remote call and wait (HTTP
+   * requests, retry sleeps): after a lost lease, another replica may start acting within
+   * leaseDuration - renewDeadline (5 s), and a call still in flight then races it.
+   */
   signal: AbortSignal;
-  /** Status and finalizer writes; each returns the updated object. */
+  /** Status, metadata and finalizer writes; each returns the updated object. */
   client: ObjectWriter<T>;
+  /** The informer caches: this controller's kind and every watched kind. */
+  cache: CacheReader;
+  /** Core-group Secrets, read and written directly on the API server. */
+  secrets: SecretClient;
   /** Kubernetes Events about reconciled objects. */
   events: EventSink;
   /** The controller's clock, for condition timestamps. */
@@ -77,6 +88,8 @@ export interface ControllerOptions<T extends KubeObject> {
   reconciler: Reconciler<T>;
   store: ObjectStore<T>;
   client: ObjectWriter<T>;
+  cache: CacheReader;
+  secrets: SecretClient;
   events: EventSink;
   /**
    * Domain-qualified finalizer (e.g. `vpoperator.dev/cleanup`), added before the first
@@ -161,6 +174,14 @@ export class Controller<T extends KubeObject> {
     }
   }
 
+  /**
+   * Queues the object `key` names because something it depends on changed (a
+   * {@link SecondaryWatch}). Ignored until {@link start}, which queues every object anyway.
+   */
+  requeue(key: ObjectKey): void {
+    if (this.#started) this.#queue.add(key);
+  }
+
   /** Informer callback: the object is gone; drop everything pending for it. */
   onDelete(object: T): void {
     const key = objectKey(object);
@@ -235,6 +256,8 @@ export class Controller<T extends KubeObject> {
       logger,
       signal: this.#abort.signal,
       client: this.#options.client,
+      cache: this.#options.cache,
+      secrets: this.#options.secrets,
       events: this.#options.events,
       now: () => new Date(clock.now()),
     };
@@ -264,8 +287,9 @@ export class Controller<T extends KubeObject> {
   }
 
   #handleError(key: ObjectKey, error: unknown, logger: Logger): ReconcileResultLabel {
+    const retryAfterMs = retryAfterOf(error);
     if (isConflict(error)) {
-      const delay = this.#queue.addRateLimited(key);
+      const delay = this.#queue.addRateLimited(key, retryAfterMs);
       logger.debug({ err: describeError(error), retryInMs: delay }, 'conflict; requeued');
       return 'requeue';
     }
@@ -280,7 +304,7 @@ export class Controller<T extends KubeObject> {
     }
     const panic = !(error instanceof Error);
     this.#metrics.errored(panic ? 'panic' : 'error');
-    const delay = this.#queue.addRateLimited(key);
+    const delay = this.#queue.addRateLimited(key, retryAfterMs);
     logger.error(
       { err: describeError(error), retryInMs: delay, failures: this.#queue.failures(key) },
       panic
@@ -310,4 +334,15 @@ export class Controller<T extends KubeObject> {
     const current = carriesFinalizer ? object : await client.addFinalizer(object, finalizer);
     return reconciler.reconcile(current, context);
   }
+}
+
+/**
+ * The delay an error asks for before the retry: a finite, non-negative numeric
+ * `retryAfterMs` property (e.g. from an HTTP `Retry-After`). Duck-typed so that any client's
+ * errors can carry it without the core knowing them.
+ */
+export function retryAfterOf(error: unknown): number {
+  if (typeof error !== 'object' || error === null || !('retryAfterMs' in error)) return 0;
+  const value = error.retryAfterMs;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }

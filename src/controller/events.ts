@@ -1,8 +1,6 @@
 import {
   EventsV1Api,
-  PatchStrategy,
   V1MicroTime,
-  setHeaderOptions,
   type EventsV1Event,
   type KubeConfig,
   type V1ObjectReference,
@@ -11,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../logging';
 import type { Clock } from './clock';
 import { apiStatusCode, describeError, isConflict, isNotFound } from './errors';
+import { MERGE_PATCH } from './patch-media-types';
 import { describeObject } from './resource';
 import type { KubeObject, Wire } from './wire';
 
@@ -141,10 +140,11 @@ export interface EventRecorderOptions {
   reportingController: string;
   /** `reportingInstance`, e.g. the pod name; cut to 128 characters. */
   reportingInstance: string;
+  /** Where Events about cluster-scoped objects go; `default` by default, as in client-go. */
+  clusterEventsNamespace?: string;
   correlator?: CorrelatorOptions;
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const MAX_NOTE_BYTES = 1024;
 const MAX_FIELD_LENGTH = 128;
 const MAX_NAME_LENGTH = 253;
@@ -161,6 +161,7 @@ export class EventRecorder {
   readonly #clock: Clock;
   readonly #reportingController: string;
   readonly #reportingInstance: string;
+  readonly #clusterEventsNamespace: string;
   readonly #correlator: EventCorrelator;
   /** Writes of one event key run in order (create before its series patches). */
   readonly #pending = new Map<string, Promise<void>>();
@@ -172,6 +173,7 @@ export class EventRecorder {
     this.#clock = options.clock;
     this.#reportingController = options.reportingController.slice(0, MAX_FIELD_LENGTH);
     this.#reportingInstance = options.reportingInstance.slice(0, MAX_FIELD_LENGTH);
+    this.#clusterEventsNamespace = options.clusterEventsNamespace ?? 'default';
     this.#correlator = new EventCorrelator(options.correlator);
   }
 
@@ -206,10 +208,10 @@ export class EventRecorder {
           await this.#api.patchNamespacedEvent(
             {
               name: entry.name,
-              namespace: eventNamespace(object),
+              namespace: this.#namespaceFor(object),
               body: { series: { count, lastObservedTime: new V1MicroTime(now) } },
             },
-            mergePatch,
+            MERGE_PATCH,
           );
         } catch (error) {
           if (!isNotFound(error)) throw error;
@@ -266,7 +268,7 @@ export class EventRecorder {
     const body: Wire<EventsV1Event> = {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { name, namespace: eventNamespace(object) },
+      metadata: { name, namespace: this.#namespaceFor(object) },
       eventTime: new V1MicroTime(now),
       reportingController: this.#reportingController,
       reportingInstance: this.#reportingInstance,
@@ -277,7 +279,13 @@ export class EventRecorder {
       regarding: referenceTo(object),
       ...(event.related === undefined ? {} : { related: event.related }),
     };
-    await this.#api.createNamespacedEvent({ namespace: eventNamespace(object), body });
+    await this.#api.createNamespacedEvent({ namespace: this.#namespaceFor(object), body });
+  }
+
+  /** An Event lives in its object's namespace; cluster-scoped objects have none. */
+  #namespaceFor(object: KubeObject): string {
+    const namespace = object.metadata?.namespace;
+    return namespace === undefined || namespace === '' ? this.#clusterEventsNamespace : namespace;
   }
 
   #generateName(objectName: string, now: number): string {
@@ -289,11 +297,14 @@ export class EventRecorder {
 }
 
 /**
- * A valid, deterministic Event name for `object` and an external identity (e.g. a VVP event
- * id): `<object name>.<sha256 prefix>`, at most 253 characters.
+ * A valid, deterministic Event name for an external event (e.g. a VVP event id) about
+ * `object`: `<object name>.<sha256 prefix>`, at most 253 characters. The hash covers the
+ * object's kind and uid as well as `externalId`, so the same external id reported for two
+ * objects — two kinds of one name, or an object deleted and re-created — names two Events.
  */
 export function deterministicEventName(object: KubeObject, externalId: string): string {
-  const digest = createHash('sha256').update(externalId).digest('hex').slice(0, 32);
+  const identity = [object.kind ?? '', object.metadata?.uid ?? '', externalId].join('\u0000');
+  const digest = createHash('sha256').update(identity).digest('hex').slice(0, 32);
   const prefix = (object.metadata?.name ?? 'object').slice(0, MAX_NAME_LENGTH - digest.length - 1);
   return `${prefix}.${digest}`;
 }
@@ -311,12 +322,6 @@ function referenceTo(object: KubeObject): Wire<V1ObjectReference> {
       ? {}
       : { resourceVersion: metadata.resourceVersion }),
   };
-}
-
-/** Events about cluster-scoped objects live in `default`, as client-go puts them. */
-function eventNamespace(object: KubeObject): string {
-  const namespace = object.metadata?.namespace;
-  return namespace === undefined || namespace === '' ? 'default' : namespace;
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {

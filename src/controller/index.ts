@@ -11,12 +11,13 @@ export {
   type ConditionStatus,
   type ConditionUpdate,
 } from './conditions';
-export type {
-  EventSink,
-  ObjectStore,
-  ReconcileContext,
-  ReconcileResult,
-  Reconciler,
+export {
+  retryAfterOf,
+  type EventSink,
+  type ObjectStore,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
 } from './controller';
 export { ConflictError, TerminalError, describeError, isConflict, isNotFound } from './errors';
 export { deterministicEventName, type EventSpec, type PostOnceResult } from './events';
@@ -28,7 +29,16 @@ export {
   type LeaderElectionOptions,
   type ManagerExit,
   type ManagerOptions,
+  type SecondaryWatch,
 } from './manager';
 export type { AnnotationFilter } from './predicates';
-export { describeObject, type ObjectWriter, type ResourceDescriptor } from './resource';
+export {
+  describeObject,
+  type MetadataChanges,
+  type ObjectWriter,
+  type ResourceDescriptor,
+  type StatusPatchOptions,
+} from './resource';
+export { type Secret, type SecretClient } from './secrets';
+export type { CacheReader } from './shared-informers';
 export type { KubeObject, Wire } from './wire';

@@ -18,6 +18,8 @@ export interface InformerOptions {
   resource: ResourceDescriptor;
   /** Watch one namespace; all namespaces (or a cluster-scoped resource) when undefined. */
   namespace?: string;
+  /** Cache only objects matching this Kubernetes label selector; all objects when undefined. */
+  labelSelector?: string;
   logger: Logger;
   clock: Clock;
   random?: RandomSource;
@@ -78,12 +80,22 @@ export class ResilientInformer<T extends KubeObject> {
     this.#logger = options.logger.child({
       informer: options.resource.plural,
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+      ...(options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }),
     });
     this.#backoff = new ExponentialBackoff(options.restartBackoff ?? DEFAULT_RESTART_BACKOFF);
     const objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
     const apiVersion = apiVersionOf(options.resource);
     const listFn = async () => {
-      const list = await objects.list<T>(apiVersion, options.resource.kind, options.namespace);
+      const list = await objects.list<T>(
+        apiVersion,
+        options.resource.kind,
+        options.namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        options.labelSelector,
+      );
       this.#listSucceeded = true;
       return list;
     };
@@ -92,6 +104,7 @@ export class ResilientInformer<T extends KubeObject> {
       new SafeWatch(options.kubeConfig),
       listFn,
       false,
+      options.labelSelector,
     );
     const guard =
       (what: string, handler: (object: T) => void) =>
@@ -280,8 +293,12 @@ export class ResourceCache<T extends KubeObject> {
     return informer?.get(name, namespace);
   }
 
-  list(): T[] {
-    return [...this.#informers.values()].flatMap((informer) => informer.list());
+  /** Every cached object, or those in `namespace`. */
+  list(namespace?: string): T[] {
+    const all = [...this.#informers.values()].flatMap((informer) => informer.list());
+    return namespace === undefined
+      ? all
+      : all.filter((object) => object.metadata?.namespace === namespace);
   }
 
   get synced(): boolean {

@@ -1,18 +1,21 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { collectDefaultMetrics, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logging';
 import { sleep, systemClock, type Clock } from './clock';
 import { Controller, type Reconciler } from './controller';
 import { EventRecorder } from './events';
-import { ResourceCache } from './informer';
+import { objectKey, type ObjectKey } from './keys';
+import type { ResourceCache } from './informer';
 import { KubernetesLeaseLock, LeaderElector, type LeaderElectionTiming } from './leader-election';
-import { ControllerMetrics } from './metrics';
+import { ControllerMetrics, registerProcessMetrics } from './metrics';
 import type { AnnotationFilter } from './predicates';
 import { ResourceClient, type ResourceDescriptor } from './resource';
 import { parseListenAddress } from '../net/listen-address';
-import { healthHandler, listen, type HealthCheck, type HttpEndpoint } from './servers';
+import { KubernetesSecretClient } from './secrets';
+import { serveMetricsAndProbes, type MetricsAndProbes } from './servers';
+import { SharedInformers } from './shared-informers';
 import type { KubeObject } from './wire';
 
 export interface LeaderElectionOptions extends Partial<LeaderElectionTiming> {
@@ -32,15 +35,24 @@ export interface ManagerOptions {
   registry: Registry;
   /** Namespaces to watch (one informer each); empty or undefined = all namespaces. */
   namespaces?: readonly string[];
+  /**
+   * Where Events about cluster-scoped objects (which have no namespace of their own) are
+   * written; `default` by default, as client-go does. Set it to the operator's namespace to
+   * keep the Event RBAC there.
+   */
+  clusterEventsNamespace?: string;
   /** Lease-based leader election; without it this process always leads. */
   leaderElection?: LeaderElectionOptions;
   /** `[host]:port` of `/metrics`, `0` to disable; `:8080` by default. */
   metricsAddr?: string;
   /** `[host]:port` of `/healthz` and `/readyz`, `0` to disable; `:8081` by default. */
   healthProbeAddr?: string;
-  /** Workers per controller; 4 by default. */
+  /** Workers per controller unless the controller sets its own; 4 by default. */
   maxConcurrentReconciles?: number;
-  /** Periodic reconcile of every object (ms, jittered ±10 %), since VVP cannot be watched; 60 s by default, 0 = off. */
+  /**
+   * Periodic reconcile of every object (ms, jittered ±10 %), since the external system cannot
+   * be watched; per controller unless it sets its own; 60 s by default, 0 = off.
+   */
   resyncPeriod?: number;
   /** How long {@link Manager.stop} waits for in-flight reconciles (ms); 10 s by default. */
   shutdownTimeout?: number;
@@ -57,12 +69,44 @@ export interface ManagerOptions {
 export interface ControllerRegistration<T extends KubeObject> {
   /** Unique; names the controller in logs and metrics. */
   name: string;
+  /** A custom resource (status and finalizers are written through the custom-objects API). */
   resource: ResourceDescriptor;
   reconciler: Reconciler<T>;
   /** Annotation keys, or prefixes ending in `/`, whose changes trigger a reconcile. */
   reactToAnnotations?: AnnotationFilter;
   /** Domain-qualified finalizer managed by the core; requires `reconciler.finalize`. */
   finalizer?: string;
+  /** This controller's periodic reconcile (ms, jittered ±10 %; 0 = off); the manager's by default. */
+  resyncPeriod?: number;
+  /** This controller's workers; the manager's by default. */
+  maxConcurrentReconciles?: number;
+  /**
+   * Reconcile only objects matching this label selector (e.g. an instance label); the others
+   * are neither cached nor reconciled.
+   */
+  labelSelector?: string;
+  /** Other resources whose changes requeue objects of this controller. */
+  watches?: readonly SecondaryWatch[];
+}
+
+/**
+ * Another resource a controller depends on, like controller-runtime's
+ * `Watches(..., EnqueueRequestsFromMapFunc)`: its objects are cached (readable through
+ * {@link ReconcileContext.cache}) and every add, change (status included) or deletion of one
+ * requeues the objects {@link map} names. Any group, the core group included (Secrets).
+ */
+export interface SecondaryWatch {
+  resource: ResourceDescriptor;
+  /** Cache only objects matching this label selector, e.g. the operator's own Secrets. */
+  labelSelector?: string;
+  /** Namespaces to watch; the manager's watched namespaces by default. */
+  namespaces?: readonly string[];
+  /**
+   * Objects of the controller's own kind to requeue when `object` is added, changed or
+   * deleted; `namespace` is omitted for cluster-scoped kinds. Called with the object as it is
+   * now (as it was last seen, for a deletion); must be cheap and must not throw.
+   */
+  map(object: KubeObject): readonly { name: string; namespace?: string }[];
 }
 
 /** Why the manager stopped on its own; `error` is set when the process should exit non-zero. */
@@ -81,11 +125,6 @@ export class LeaderElectionLostError extends Error {
   }
 }
 
-interface RunningController {
-  controller: Controller<KubeObject>;
-  cache: ResourceCache<KubeObject>;
-}
-
 const DEFAULTS = {
   metricsAddr: ':8080',
   healthProbeAddr: ':8081',
@@ -95,7 +134,13 @@ const DEFAULTS = {
   reportingController: 'vpoperator.dev/vp-operator',
   fieldManager: 'vp-operator',
   informerFailureLimit: 5 * 60_000,
+  clusterEventsNamespace: 'default',
 };
+/**
+ * What {@link Manager.stop} may take beyond `shutdownTimeout`: releasing the lease and
+ * stopping informers and servers, each a short API call or less.
+ */
+const STOP_MARGIN_MS = 5_000;
 const SYNC_POLL_MS = 100;
 
 /**
@@ -119,15 +164,15 @@ export class Manager {
   readonly #clock: Clock;
   readonly #metrics: ControllerMetrics;
   readonly #recorder: EventRecorder;
+  readonly #informers: SharedInformers;
+  readonly #secrets: KubernetesSecretClient;
   readonly #elector: LeaderElector | undefined;
   readonly #leaseName: string;
-  readonly #controllers = new Map<string, RunningController>();
+  readonly #controllers = new Map<string, Controller<KubeObject>>();
   readonly #stopController = new AbortController();
   readonly #done: Promise<ManagerExit>;
   #resolveDone!: (exit: ManagerExit) => void;
-  readonly #servers: HttpEndpoint[] = [];
-  #metricsPort: number | undefined;
-  #healthPort: number | undefined;
+  #endpoints: MetricsAndProbes | undefined;
   #running: Promise<void> | undefined;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #lostLeadership = false;
@@ -144,9 +189,11 @@ export class Manager {
     requireDuration('resyncPeriod', options.resyncPeriod);
     requireDuration('shutdownTimeout', options.shutdownTimeout);
     requireDuration('informerFailureLimit', options.informerFailureLimit);
-    const workers = options.maxConcurrentReconciles;
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
-      throw new Error(`maxConcurrentReconciles must be a positive integer, got ${workers}`);
+    requireWorkers('maxConcurrentReconciles', options.maxConcurrentReconciles);
+    if (options.clusterEventsNamespace === '') {
+      throw new Error(
+        "clusterEventsNamespace is empty: name the namespace for Events about cluster-scoped objects (usually the operator's own)",
+      );
     }
     const election = options.leaderElection;
     const identity = election?.identity ?? `${hostname()}_${randomUUID()}`;
@@ -172,7 +219,17 @@ export class Manager {
       clock: this.#clock,
       reportingController: options.reportingController ?? DEFAULTS.reportingController,
       reportingInstance: identity,
+      clusterEventsNamespace: options.clusterEventsNamespace ?? DEFAULTS.clusterEventsNamespace,
     });
+    this.#informers = new SharedInformers({
+      kubeConfig: options.kubeConfig,
+      logger: options.logger,
+      clock: this.#clock,
+    });
+    this.#secrets = new KubernetesSecretClient(
+      options.kubeConfig,
+      options.fieldManager ?? DEFAULTS.fieldManager,
+    );
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
@@ -187,11 +244,22 @@ export class Manager {
       );
     }
     validateResource(registration.name, registration.resource);
+    requireDuration(`controller ${registration.name}: resyncPeriod`, registration.resyncPeriod);
+    requireWorkers(
+      `controller ${registration.name}: maxConcurrentReconciles`,
+      registration.maxConcurrentReconciles,
+    );
+    for (const watch of registration.watches ?? []) {
+      validateWatchedResource(registration.name, watch.resource);
+    }
     const options = this.#options;
-    // The controller reads through the cache, and the cache feeds the controller's handlers.
+    const namespaces = options.namespaces ?? [];
+    // The controller reads through its informer's cache, which feeds the controller's
+    // handlers: the cache exists only once the controller does, hence the late binding.
+    let ownCache: ResourceCache<KubeObject> | undefined = undefined;
     const store = {
-      get: (name: string, namespace?: string) => cache.get(name, namespace),
-      list: () => cache.list(),
+      get: (name: string, namespace?: string) => ownCache?.get(name, namespace) as T | undefined,
+      list: () => (ownCache?.list() ?? []) as readonly T[],
     };
     const controller = new Controller<T>({
       name: registration.name,
@@ -202,31 +270,45 @@ export class Manager {
         registration.resource,
         options.fieldManager ?? DEFAULTS.fieldManager,
       ),
+      cache: this.#informers,
+      secrets: this.#secrets,
       events: this.#recorder,
       ...(registration.finalizer === undefined ? {} : { finalizer: registration.finalizer }),
       ...(registration.reactToAnnotations === undefined
         ? {}
         : { reactToAnnotations: registration.reactToAnnotations }),
-      maxConcurrentReconciles: options.maxConcurrentReconciles ?? DEFAULTS.maxConcurrentReconciles,
-      resyncPeriod: options.resyncPeriod ?? DEFAULTS.resyncPeriod,
+      maxConcurrentReconciles:
+        registration.maxConcurrentReconciles ??
+        options.maxConcurrentReconciles ??
+        DEFAULTS.maxConcurrentReconciles,
+      resyncPeriod: registration.resyncPeriod ?? options.resyncPeriod ?? DEFAULTS.resyncPeriod,
       metrics: this.#metrics,
       clock: this.#clock,
       logger: options.logger,
     });
-    const cache: ResourceCache<T> = new ResourceCache<T>(
+    // The informer is typed for any object; this controller's handlers expect T.
+    const untyped = controller as unknown as Controller<KubeObject>;
+    ownCache = this.#informers.subscribe(
       {
-        kubeConfig: options.kubeConfig,
         resource: registration.resource,
-        namespaces: options.namespaces ?? [],
-        logger: options.logger.child({ controller: registration.name }),
-        clock: this.#clock,
+        namespaces,
+        ...(registration.labelSelector === undefined
+          ? {}
+          : { labelSelector: registration.labelSelector }),
       },
-      controller,
+      untyped,
     );
-    this.#controllers.set(registration.name, {
-      controller,
-      cache,
-    });
+    for (const watch of registration.watches ?? []) {
+      this.#informers.subscribe(
+        {
+          resource: watch.resource,
+          namespaces: watch.namespaces ?? namespaces,
+          ...(watch.labelSelector === undefined ? {} : { labelSelector: watch.labelSelector }),
+        },
+        requeueMapped(untyped, watch, registration.resource, this.#logger),
+      );
+    }
+    this.#controllers.set(registration.name, untyped);
   }
 
   /**
@@ -237,9 +319,18 @@ export class Manager {
     if (this.#state !== 'new') throw new Error('Manager.start() may be called once');
     this.#state = 'running';
     try {
-      await this.#startServers();
+      this.#endpoints = await serveMetricsAndProbes({
+        metricsAddress: parseListenAddress(this.#options.metricsAddr ?? DEFAULTS.metricsAddr),
+        healthProbeAddress: parseListenAddress(
+          this.#options.healthProbeAddr ?? DEFAULTS.healthProbeAddr,
+        ),
+        registry: this.#options.registry,
+        informers: () => this.#informers.entries(),
+        informerFailureLimit: this.#options.informerFailureLimit ?? DEFAULTS.informerFailureLimit,
+        clock: this.#clock,
+        logger: this.#logger,
+      });
     } catch (error) {
-      await Promise.all(this.#servers.map((server) => server.close()));
       this.#state = 'stopped';
       this.#resolveDone({
         kind: 'manager',
@@ -247,11 +338,12 @@ export class Manager {
       });
       throw error;
     }
-    for (const { cache } of this.#controllers.values()) cache.start();
+    this.#informers.start();
     this.#running = this.#run(this.#stopController.signal);
     this.#logger.info(
       {
         controllers: [...this.#controllers.keys()],
+        informers: this.#informers.entries().map(({ description }) => description),
         namespaces: this.#options.namespaces?.length ? this.#options.namespaces : 'all',
         leaderElection: this.#elector !== undefined,
       },
@@ -262,7 +354,7 @@ export class Manager {
   /**
    * Graceful shutdown: stop intake, let in-flight reconciles finish (up to `shutdownTimeout`),
    * release the lease, stop the caches and close the servers. Safe to call more than once and
-   * after leadership was lost.
+   * after leadership was lost. Takes at most {@link stopBudget}.
    */
   async stop(): Promise<void> {
     if (this.#state === 'new') {
@@ -279,18 +371,16 @@ export class Manager {
     await this.#running;
     // After a lost lease, in-flight work was aborted already and must not be waited for:
     // the new leader may start within leaseDuration - renewDeadline.
-    const timeout = this.#lostLeadership
-      ? 0
-      : (this.#options.shutdownTimeout ?? DEFAULTS.shutdownTimeout);
+    const timeout = this.#lostLeadership ? 0 : this.#shutdownTimeout;
     await Promise.all(
-      [...this.#controllers.values()].map(({ controller }) => controller.stop(timeout)),
+      [...this.#controllers.values()].map((controller) => controller.stop(timeout)),
     );
     if (this.#elector !== undefined && !this.#lostLeadership) {
       await this.#elector.release();
       this.#metrics.setLeader(this.#leaseName, false);
     }
-    await Promise.all([...this.#controllers.values()].map(({ cache }) => cache.stop()));
-    await Promise.all(this.#servers.map((server) => server.close()));
+    await this.#informers.stop();
+    await this.#endpoints?.close();
     this.#state = 'stopped';
     this.#logger.info('manager stopped');
     this.#resolveDone(
@@ -298,6 +388,16 @@ export class Manager {
         ? { kind: 'manager', error: new LeaderElectionLostError(this.#leaseName) }
         : { kind: 'manager' },
     );
+  }
+
+  /**
+   * How long {@link stop} may take (ms): `shutdownTimeout` for in-flight reconciles plus a
+   * margin for releasing the lease and closing informers and servers. A process that bounds
+   * its shutdown must allow this much, or a full-length reconcile makes it exit while the
+   * lease is being released.
+   */
+  get stopBudget(): number {
+    return this.#shutdownTimeout + STOP_MARGIN_MS;
   }
 
   /**
@@ -310,22 +410,26 @@ export class Manager {
 
   /** Port of `/metrics`, once started; undefined when disabled. */
   get metricsPort(): number | undefined {
-    return this.#metricsPort;
+    return this.#endpoints?.metricsPort;
   }
 
   /** Port of `/healthz` and `/readyz`, once started; undefined when disabled. */
   get healthProbePort(): number | undefined {
-    return this.#healthPort;
+    return this.#endpoints?.healthProbePort;
   }
 
   /** True when every cache has synced (what `/readyz` reports). */
   get ready(): boolean {
-    return [...this.#controllers.values()].every(({ cache }) => cache.synced);
+    return this.#informers.synced;
   }
 
   /** True while this process holds the lease (always true without leader election, once started). */
   get leading(): boolean {
     return this.#elector === undefined ? this.#state === 'running' : this.#elector.isLeader;
+  }
+
+  get #shutdownTimeout(): number {
+    return this.#options.shutdownTimeout ?? DEFAULTS.shutdownTimeout;
   }
 
   async #run(signal: AbortSignal): Promise<void> {
@@ -350,13 +454,13 @@ export class Manager {
     if (end === 'lost') {
       this.#lostLeadership = true;
       this.#metrics.setLeader(this.#leaseName, false);
-      for (const { controller } of this.#controllers.values()) controller.abort();
+      for (const controller of this.#controllers.values()) controller.abort();
       this.#resolveDone({ kind: 'manager', error: new LeaderElectionLostError(this.#leaseName) });
     }
   }
 
   #startControllers(): void {
-    for (const { controller } of this.#controllers.values()) controller.start();
+    for (const controller of this.#controllers.values()) controller.start();
   }
 
   /** Resolves true once every cache synced, false if `signal` aborts first. */
@@ -367,96 +471,54 @@ export class Manager {
     }
     return false;
   }
-
-  async #startServers(): Promise<void> {
-    const metricsAddress = parseListenAddress(this.#options.metricsAddr ?? DEFAULTS.metricsAddr);
-    if (metricsAddress !== undefined) {
-      const registry = this.#options.registry;
-      const server = await listen('metrics server', metricsAddress, async (request, response) => {
-        if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/metrics') {
-          response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-          response.end('not found: metrics are served at /metrics\n');
-          return;
-        }
-        const body = await registry.metrics();
-        response.writeHead(200, { 'Content-Type': registry.contentType });
-        response.end(body);
-      });
-      this.#servers.push(server);
-      this.#metricsPort = server.port;
-      this.#logger.info({ port: server.port }, 'serving metrics at /metrics');
-    }
-    const healthAddress = parseListenAddress(
-      this.#options.healthProbeAddr ?? DEFAULTS.healthProbeAddr,
-    );
-    if (healthAddress !== undefined) {
-      const server = await listen(
-        'health probe server',
-        healthAddress,
-        healthHandler(this.#livenessChecks(), this.#readinessChecks()),
-      );
-      this.#servers.push(server);
-      this.#healthPort = server.port;
-      this.#logger.info({ port: server.port }, 'serving health probes at /healthz and /readyz');
-    }
-  }
-
-  #livenessChecks(): HealthCheck[] {
-    const limit = this.#options.informerFailureLimit ?? DEFAULTS.informerFailureLimit;
-    // Answering at all proves the event loop is alive; a blocked loop shows as a probe timeout.
-    return [
-      {
-        name: 'informers',
-        check: () => {
-          const now = this.#clock.now();
-          for (const [name, { cache }] of this.#controllers) {
-            if (cache.dead) return `informer of controller ${name} stopped for good (see the log)`;
-            const since = cache.failingSince;
-            if (since !== undefined && now - since >= limit) {
-              return `informer of controller ${name} has failed to list/watch for ${Math.round((now - since) / 1000)}s`;
-            }
-          }
-          return undefined;
-        },
-      },
-    ];
-  }
-
-  #readinessChecks(): HealthCheck[] {
-    return [
-      {
-        name: 'informers-synced',
-        check: () => {
-          const pending = [...this.#controllers]
-            .filter(([, { cache }]) => !cache.synced)
-            .map(([name]) => name);
-          return pending.length === 0 ? undefined : `caches not synced yet: ${pending.join(', ')}`;
-        },
-      },
-    ];
-  }
 }
 
-/**
- * prom-client's default process and Node metrics, minus the gauges named `*_total`
- * (`nodejs_active_handles_total` …) that `promtool check metrics` rejects as non-counters with
- * a counter suffix; their per-type siblings (`nodejs_active_handles{type}`) carry the same data.
- */
-function registerProcessMetrics(registry: Registry): void {
-  if (registry.getSingleMetric('process_cpu_user_seconds_total') !== undefined) return;
-  collectDefaultMetrics({ register: registry });
-  for (const name of [
-    'nodejs_active_handles_total',
-    'nodejs_active_requests_total',
-    'nodejs_active_resources_total',
-  ]) {
-    registry.removeSingleMetric(name);
-  }
+/** Informer handlers of a {@link SecondaryWatch}: every event requeues what `map` names. */
+function requeueMapped(
+  controller: Controller<KubeObject>,
+  watch: SecondaryWatch,
+  owner: ResourceDescriptor,
+  logger: Logger,
+): {
+  onAdd(object: KubeObject): void;
+  onUpdate(object: KubeObject): void;
+  onDelete(object: KubeObject): void;
+} {
+  const requeue = (object: KubeObject): void => {
+    let targets: readonly { name: string; namespace?: string }[];
+    try {
+      targets = watch.map(object);
+    } catch (error) {
+      logger.error(
+        { err: error, watched: watch.resource.plural, controller: controller.name },
+        'a watch map function threw; nothing requeued for this change',
+      );
+      return;
+    }
+    for (const target of targets) {
+      const key: ObjectKey = objectKey({
+        metadata: {
+          name: target.name,
+          ...(owner.namespaced && target.namespace !== undefined
+            ? { namespace: target.namespace }
+            : {}),
+        },
+      });
+      controller.requeue(key);
+    }
+  };
+  return { onAdd: requeue, onUpdate: requeue, onDelete: requeue };
 }
 
 function requireDuration(option: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
     throw new Error(`${option} must be a duration in milliseconds (0 or more), got ${value}`);
+  }
+}
+
+function requireWorkers(option: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new Error(`${option} must be a positive integer, got ${value}`);
   }
 }
 
@@ -480,5 +542,19 @@ function validateResource(controller: string, resource: ResourceDescriptor): voi
     problems.push(`kind ${JSON.stringify(resource.kind)} must be CamelCase`);
   if (problems.length > 0) {
     throw new Error(`controller ${controller}: invalid resource: ${problems.join('; ')}`);
+  }
+}
+
+/** Watched resources may be of any group, the core group included; the shape must still be valid. */
+function validateWatchedResource(controller: string, resource: ResourceDescriptor): void {
+  if (resource.group !== '' && !DNS_SUBDOMAIN.test(resource.group)) {
+    throw new Error(
+      `controller ${controller}: watched resource group ${JSON.stringify(resource.group)} is not a DNS subdomain ('' is the core group)`,
+    );
+  }
+  if (!/^[a-z][a-z0-9]*$/.test(resource.plural)) {
+    throw new Error(
+      `controller ${controller}: watched resource plural ${JSON.stringify(resource.plural)} must be lower-case letters and digits`,
+    );
   }
 }

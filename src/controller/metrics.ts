@@ -1,4 +1,11 @@
-import { Counter, Gauge, Histogram, exponentialBuckets, type Registry } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  collectDefaultMetrics,
+  exponentialBuckets,
+  type Registry,
+} from 'prom-client';
 
 /** What a work queue exposes for the gauges computed at scrape time. */
 export interface InFlightSource {
@@ -238,5 +245,22 @@ export class ControllerMetrics {
   /** Sets `leader_election_master_status{name}`: 1 while this process holds the lease. */
   setLeader(leaseName: string, isLeader: boolean): void {
     this.#leaderStatus.set({ name: leaseName }, isLeader ? 1 : 0);
+  }
+}
+
+/**
+ * prom-client's default process and Node metrics, minus the gauges named `*_total`
+ * (`nodejs_active_handles_total` …) that `promtool check metrics` rejects as non-counters with
+ * a counter suffix; their per-type siblings (`nodejs_active_handles{type}`) carry the same data.
+ */
+export function registerProcessMetrics(registry: Registry): void {
+  if (registry.getSingleMetric('process_cpu_user_seconds_total') !== undefined) return;
+  collectDefaultMetrics({ register: registry });
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ]) {
+    registry.removeSingleMetric(name);
   }
 }

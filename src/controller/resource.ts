@@ -1,11 +1,7 @@
-import {
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
-import { ConflictError, apiStatusCode } from './errors';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { ConflictError, apiStatusCode, isConflict } from './errors';
 import { createMergePatch, type Json } from '../json';
+import { JSON_PATCH, MERGE_PATCH } from './patch-media-types';
 import type { KubeObject } from './wire';
 
 /** Identifies the Kubernetes resource a controller reconciles. */
@@ -83,13 +79,36 @@ export class WrittenStatuses {
   }
 }
 
-// Generated clients default to JSON patch for custom objects; say which patch each body is.
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+/** Options of {@link ObjectWriter.patchStatus}. */
+export interface StatusPatchOptions {
+  /**
+   * Write only if the object is still at this `metadata.resourceVersion` (usually the one of
+   * the object being reconciled); otherwise a {@link ConflictError}. For status that records
+   * intent before an external write, which a reconcile working from a stale cache must not
+   * overwrite.
+   */
+  resourceVersion?: string;
+}
+
+/** Label and annotation changes for {@link ObjectWriter.patchMetadata}; `null` removes a key. */
+export interface MetadataChanges {
+  labels?: Record<string, string | null>;
+  annotations?: Record<string, string | null>;
+}
 
 /** The writes a reconciler makes to the objects it reconciles. */
 export interface ObjectWriter<T extends KubeObject> {
-  patchStatus(object: T, desired: Record<string, unknown>): Promise<T>;
+  /**
+   * Brings `status` to `desired` with a minimal merge patch of `/status`; writes nothing when
+   * nothing differs (then `options.resourceVersion` is not checked either).
+   */
+  patchStatus(
+    object: T,
+    desired: Record<string, unknown>,
+    options?: StatusPatchOptions,
+  ): Promise<T>;
+  /** Merges `changes` into the object's labels and annotations; writes nothing when nothing differs. */
+  patchMetadata(object: T, changes: MetadataChanges): Promise<T>;
   addFinalizer(object: T, finalizer: string): Promise<T>;
   removeFinalizer(object: T, finalizer: string): Promise<T>;
 }
@@ -121,14 +140,51 @@ export class ResourceClient<T extends KubeObject> implements ObjectWriter<T> {
   /**
    * Brings `status` of `object` to `desired` with a minimal merge patch of `/status`. Writes
    * nothing (and returns `object` unchanged) when nothing differs, so steady state costs no
-   * API calls; members missing from `desired` are removed.
+   * API calls; members missing from `desired` are removed. With `options.resourceVersion` the
+   * patch carries it in `metadata`, which the API server checks like an update's.
    */
-  async patchStatus(object: T, desired: Record<string, unknown>): Promise<T> {
+  async patchStatus(
+    object: T,
+    desired: Record<string, unknown>,
+    options: StatusPatchOptions = {},
+  ): Promise<T> {
     const statusPatch = createMergePatch(this.#written.baseFor(object), desired);
     if (statusPatch === undefined) return object;
-    const updated = await this.#patch(object, { status: statusPatch }, true, mergePatch);
+    const { resourceVersion } = options;
+    const body: Json =
+      resourceVersion === undefined
+        ? { status: statusPatch }
+        : { metadata: { resourceVersion }, status: statusPatch };
+    let updated: T;
+    try {
+      updated = await this.#patch(object, body, true, MERGE_PATCH);
+    } catch (error) {
+      if (resourceVersion === undefined || !isConflict(error)) throw error;
+      throw new ConflictError(
+        `${describeObject(object)} changed since resourceVersion ${resourceVersion}; status not written, will retry`,
+        { cause: error },
+      );
+    }
     this.#written.remember(object, updated);
     return updated;
+  }
+
+  /**
+   * Merge-patches labels and annotations: only the keys named change, `null` removes one.
+   * Writes nothing when every key already has its value. No resourceVersion precondition:
+   * a merge patch of map keys cannot lose a concurrent change to other keys.
+   */
+  async patchMetadata(object: T, changes: MetadataChanges): Promise<T> {
+    const metadata: Record<string, Record<string, string | null>> = {};
+    for (const field of ['labels', 'annotations'] as const) {
+      const current = object.metadata?.[field] ?? {};
+      const differing = Object.entries(changes[field] ?? {}).filter(([key, value]) =>
+        value === null ? key in current : current[key] !== value,
+      );
+      if (differing.length > 0) metadata[field] = Object.fromEntries(differing);
+    }
+    if (Object.keys(metadata).length === 0) return object;
+    return this.#patch(object, { metadata }, false, MERGE_PATCH);
   }
 
   /** Adds `finalizer` unless present (optimistically locked). */
@@ -155,7 +211,7 @@ export class ResourceClient<T extends KubeObject> implements ObjectWriter<T> {
           { op: 'remove', path },
         ],
         false,
-        jsonPatch,
+        JSON_PATCH,
       );
     } catch (error) {
       if (apiStatusCode(error) !== 422) throw error;
@@ -174,10 +230,15 @@ export class ResourceClient<T extends KubeObject> implements ObjectWriter<T> {
       );
     }
     // Merge patch replaces the whole list; the resourceVersion precondition makes that safe.
-    return this.#patch(object, { metadata: { resourceVersion, finalizers } }, false, mergePatch);
+    return this.#patch(object, { metadata: { resourceVersion, finalizers } }, false, MERGE_PATCH);
   }
 
-  async #patch(object: T, body: Json, status: boolean, contentType: typeof mergePatch): Promise<T> {
+  async #patch(
+    object: T,
+    body: Json,
+    status: boolean,
+    contentType: typeof MERGE_PATCH,
+  ): Promise<T> {
     const name = object.metadata?.name ?? '';
     const namespace = object.metadata?.namespace;
     const { group, version, plural } = this.resource;

@@ -79,9 +79,12 @@ export class WorkQueue<K = string> implements InFlightSource {
     this.#delayed.set(key, { dueAt, timer });
   }
 
-  /** Queues `key` after its next backoff delay (which it returns) and counts a retry. */
-  addRateLimited(key: K): number {
-    const delay = this.#backoff.next(key);
+  /**
+   * Queues `key` after its next backoff delay, or after `minimumDelayMs` if that is longer
+   * (a server's `Retry-After`); returns the delay and counts a retry.
+   */
+  addRateLimited(key: K, minimumDelayMs = 0): number {
+    const delay = Math.max(this.#backoff.next(key), minimumDelayMs);
     this.#metrics?.retried();
     this.addAfter(key, delay);
     return delay;
