@@ -1,3 +1,5 @@
+import { setTimeout } from 'node:timers/promises';
+
 /**
  * Settles like `promise`, or rejects with `onAbort()` as soon as `signal` aborts, whichever comes
  * first. The abandoned promise keeps running; its outcome is ignored (callers pass the signal on
@@ -36,4 +38,16 @@ export function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason.message;
   return typeof reason === 'string' && reason !== '' ? reason : 'aborted';
+}
+
+/**
+ * A real timer that the signal clears, so an abandoned wait leaves no pending timer behind.
+ * Resolves early on abort; callers that must stop wrap it in {@link abortable}.
+ */
+export async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await setTimeout(ms, undefined, { signal });
+  } catch {
+    // Aborted: the caller reports the abort itself.
+  }
 }

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
+  RequestLimiter,
   VvpCallAbortedError,
   VvpClient,
   VvpError,
@@ -470,6 +471,26 @@ describe('VvpClient call options', () => {
     ).rejects.toBeInstanceOf(VvpCallAbortedError);
     expect(sleeps).toHaveLength(1);
     expect(await counter(registry, {})).toBe(1);
+  });
+
+  it('waits for the shared rate limiter, measures the wait, and stops waiting on abort', async () => {
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(50).reply(200, {});
+    nock(GATEWAY).get(`${DEPLOYMENTS}/other`).reply(200, {});
+    const limiter = new RequestLimiter({ requestsPerSecond: 1000, burst: 10, maxInFlight: 1 });
+    const { vvp, registry } = harness({ limiter });
+    const controller = new AbortController();
+    const first = vvp.deployments('team-a').get(ID);
+    const queued = vvp.deployments('team-a', { signal: controller.signal }).get('other');
+    controller.abort();
+    await expect(queued).rejects.toBeInstanceOf(VvpCallAbortedError);
+    await first;
+    expect(await counter(registry, {})).toBe(1);
+    const waits = await registry.getSingleMetric('vvp_api_rate_limit_wait_seconds')?.get();
+    const count = waits?.values.find(
+      (value) =>
+        'metricName' in value && value.metricName === 'vvp_api_rate_limit_wait_seconds_count',
+    );
+    expect(count?.value).toBe(1);
   });
 
   it('sends nothing when the signal has already aborted', async () => {

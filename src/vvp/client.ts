@@ -1,4 +1,3 @@
-import { setTimeout } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
 import { VvpApiClient } from '../generated/VvpApiClient';
 import { BaseHttpRequest } from '../generated/core/BaseHttpRequest';
@@ -6,8 +5,10 @@ import { CancelablePromise } from '../generated/core/CancelablePromise';
 import type { ApiRequestOptions } from '../generated/core/ApiRequestOptions';
 import type { OpenAPIConfig } from '../generated/core/OpenAPI';
 import type { Logger } from '../logging';
+import { sleepUnlessAborted } from './abort';
 import { anonymousPlatform, type PlatformTokenProvider, type TokenProvider } from './auth';
 import { VvpError } from './errors';
+import { DEFAULT_RATE_LIMIT, RequestLimiter } from './rate-limit';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { VvpTransport, concretePath, type VvpCallOptions } from './transport';
 import type {
@@ -32,6 +33,11 @@ export interface VvpClientOptions {
   tokens: TokenProvider;
   /** Token for Platform API and unscoped calls; anonymous when omitted. */
   platformTokens?: PlatformTokenProvider;
+  /**
+   * The process-wide rate limiter every request waits for; share one between all clients of a
+   * process. A limiter of its own with DEFAULT_RATE_LIMIT when omitted.
+   */
+  limiter?: RequestLimiter;
   logger: Logger;
   /** The manager's metrics registry. */
   registry: Registry;
@@ -145,6 +151,7 @@ export class VvpClient {
       platformApiUrl: options.platformApiUrl,
       tokens: options.tokens,
       platformTokens: options.platformTokens ?? anonymousPlatform,
+      limiter: options.limiter ?? new RequestLimiter(DEFAULT_RATE_LIMIT),
       logger: options.logger,
       registry: options.registry,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -272,15 +279,6 @@ export class VvpClient {
       },
       delete: async (name) => (await api.deleteNamespace({ namespace: name })).namespace,
     };
-  }
-}
-
-/** A real timer that the signal clears, so an aborted call leaves no pending timer behind. */
-async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await setTimeout(ms, undefined, { signal });
-  } catch {
-    // Aborted: the transport reports the abort itself.
   }
 }
 

@@ -24,6 +24,8 @@ export {
   VvpCallAbortedError,
   VvpError,
 } from './errors';
+export { DEFAULT_RATE_LIMIT, RequestLimiter } from './rate-limit';
+export type { LimiterClock, Permit, RateLimit } from './rate-limit';
 export { DEFAULT_RETRY_POLICY } from './retry';
 export type { RetryPolicy } from './retry';
 export { capabilitiesOf } from './version';

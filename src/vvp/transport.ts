@@ -14,6 +14,7 @@ import {
   type VvpRequestInfo,
 } from './errors';
 import { vvpApiMetrics, type VvpApiMetrics } from './metrics';
+import type { Permit, RequestLimiter } from './rate-limit';
 import {
   backoffDelayMs,
   isRetryable,
@@ -51,6 +52,8 @@ export interface TransportOptions {
   platformApiUrl: string;
   tokens: TokenProvider;
   platformTokens: PlatformTokenProvider;
+  /** Every attempt waits for its permit here. */
+  limiter: RequestLimiter;
   logger: Logger;
   registry: Registry;
   timeoutMs: number;
@@ -124,6 +127,36 @@ export class VvpTransport {
   }
 
   async #attempt(
+    url: string,
+    request: ApiRequestOptions,
+    headers: Record<string, string>,
+    info: VvpRequestInfo,
+    signal: AbortSignal | undefined,
+  ): Promise<AttemptOutcome | 'aborted'> {
+    const permit = await this.#permit(signal);
+    if (permit === 'aborted') return 'aborted';
+    try {
+      return await this.#exchange(url, request, headers, info, signal);
+    } finally {
+      permit.release();
+    }
+  }
+
+  async #permit(signal: AbortSignal | undefined): Promise<Permit | 'aborted'> {
+    this.#metrics.rateLimitWaiting.inc();
+    try {
+      const permit = await this.#options.limiter.acquire(signal);
+      this.#metrics.rateLimitWait.observe(permit.waitedMs / 1000);
+      return permit;
+    } catch (error) {
+      if (signal?.aborted === true) return 'aborted';
+      throw error;
+    } finally {
+      this.#metrics.rateLimitWaiting.dec();
+    }
+  }
+
+  async #exchange(
     url: string,
     request: ApiRequestOptions,
     headers: Record<string, string>,
