@@ -1,20 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
-import { createLogger } from '../logging';
 import { Controller, type Reconciler, type ReconcileResult } from './controller';
 import { TerminalError, ConflictError } from './errors';
 import { FakeClock, flushPromises } from './fake-clock';
 import { objectKey } from './keys';
 import { ControllerMetrics } from './metrics';
 import type { MetadataChanges, ObjectWriter } from './resource';
-import type { KubeObject } from './wire';
-
-interface Widget extends KubeObject {
-  spec?: { size?: number };
-  status?: Record<string, unknown>;
-}
-
-const silent = createLogger({ destination: { write: () => undefined } });
+import { testLogger } from '../testing/test-logger';
+import type { Widget } from '../testing/widget';
 
 function widget(name: string, overrides: Partial<NonNullable<Widget['metadata']>> = {}): Widget {
   return {
@@ -119,7 +112,7 @@ function setup(options: Setup) {
     random: options.random ?? (() => 0.5),
     metrics: ControllerMetrics.for(registry),
     clock,
-    logger: silent,
+    logger: testLogger,
   });
   const create = (object: Widget): Widget => {
     const stored = world.put(object);
@@ -228,7 +221,7 @@ describe('Controller', () => {
     await flushPromises();
     await reconciler.finishAll();
     const changes: [string, (w: Widget) => Widget, boolean][] = [
-      ['status only', (w) => ({ ...w, status: { phase: 'Ready' } }), false],
+      ['status only', (w) => ({ ...w, status: { attempts: 1 } }), false],
       ['labels', (w) => ({ ...w, metadata: { ...w.metadata, labels: { x: 'y' } } }), false],
       [
         'foreign annotation',

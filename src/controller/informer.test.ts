@@ -2,20 +2,14 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../logging';
+import { testLogger } from '../testing/test-logger';
+import { WIDGET } from '../testing/widget';
 import { eventually } from '../testing/eventually';
 import { systemClock } from './clock';
 import { ResilientInformer } from './informer';
 import type { KubeObject } from './wire';
 
-const silent = createLogger({ destination: { write: () => undefined } });
-const resource = {
-  group: 'test.vpoperator.dev',
-  version: 'v1',
-  plural: 'widgets',
-  kind: 'Widget',
-  namespaced: true,
-};
+const resource = WIDGET;
 const collection = '/apis/test.vpoperator.dev/v1/namespaces/ns/widgets';
 
 function widget(name: string, resourceVersion: string): KubeObject {
@@ -135,7 +129,7 @@ describe('ResilientInformer', () => {
         kubeConfig: api.kubeConfig,
         resource,
         namespace: 'ns',
-        logger: silent,
+        logger: testLogger,
         clock: systemClock,
         restartBackoff: { baseDelayMs: 10, maxDelayMs: 50 },
       },
@@ -165,7 +159,13 @@ describe('ResilientInformer', () => {
     );
     const events: string[] = [];
     const informer = new ResilientInformer<KubeObject>(
-      { kubeConfig: api.kubeConfig, resource, namespace: 'ns', logger: silent, clock: systemClock },
+      {
+        kubeConfig: api.kubeConfig,
+        resource,
+        namespace: 'ns',
+        logger: testLogger,
+        clock: systemClock,
+      },
       {
         onAdd: (object) => events.push(`add ${object.metadata?.name ?? ''}`),
         onUpdate: (object) => events.push(`update ${object.metadata?.name ?? ''}`),
@@ -189,7 +189,7 @@ describe('ResilientInformer', () => {
         kubeConfig: api.kubeConfig,
         resource,
         namespace: 'ns',
-        logger: silent,
+        logger: testLogger,
         clock: systemClock,
         restartBackoff: { baseDelayMs: 10, maxDelayMs: 20 },
       },

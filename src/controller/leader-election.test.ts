@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApiException } from '@kubernetes/client-node';
-import { createLogger } from '../logging';
+import { testLogger } from '../testing/test-logger';
 import { FakeClock } from './fake-clock';
 import { LeaderElector, type LeaseLock, type LeaseRecord } from './leader-election';
-
-const silent = createLogger({ destination: { write: () => undefined } });
 
 /** A Lease in memory with the API server's optimistic locking. */
 class MemoryLease implements LeaseLock {
@@ -36,7 +34,7 @@ class MemoryLease implements LeaseLock {
 }
 
 function elector(lock: LeaseLock, clock: FakeClock, identity: string): LeaderElector {
-  return new LeaderElector({ lock, identity, clock, logger: silent, random: () => 0.5 });
+  return new LeaderElector({ lock, identity, clock, logger: testLogger, random: () => 0.5 });
 }
 
 describe('LeaderElector', () => {
@@ -149,7 +147,7 @@ describe('LeaderElector', () => {
           lock: new MemoryLease(),
           identity: 'a',
           clock: new FakeClock(),
-          logger: silent,
+          logger: testLogger,
           timing: { leaseDurationMs: 10_000, renewDeadlineMs: 10_000 },
         }),
     ).toThrow(/renew deadline \(10000 ms\) must be shorter than the lease duration/);

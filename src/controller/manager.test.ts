@@ -1,17 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
-import { createLogger } from '../logging';
+import { testLogger } from '../testing/test-logger';
+import { WIDGET } from '../testing/widget';
 import { Manager, type ManagerOptions } from './manager';
 
-const silent = createLogger({ destination: { write: () => undefined } });
-const widget = {
-  group: 'test.vpoperator.dev',
-  version: 'v1',
-  plural: 'widgets',
-  kind: 'Widget',
-  namespaced: true,
-};
 const reconciler = { reconcile: () => Promise.resolve(undefined) };
 
 /** A kubeconfig pointing at a port nothing listens on: every request fails fast. */
@@ -29,7 +22,7 @@ function unreachableCluster(): KubeConfig {
 function manager(overrides: Partial<ManagerOptions> = {}): Manager {
   return new Manager({
     kubeConfig: unreachableCluster(),
-    logger: silent,
+    logger: testLogger,
     registry: new Registry(),
     metricsAddr: '127.0.0.1:0',
     healthProbeAddr: '127.0.0.1:0',
@@ -51,30 +44,30 @@ describe('Manager', () => {
     ).toThrow(/leader election is enabled but the Lease namespace or name is empty/);
     const m = manager();
     expect(() => {
-      m.addController({ name: 'w', resource: { ...widget, group: '' }, reconciler });
+      m.addController({ name: 'w', resource: { ...WIDGET, group: '' }, reconciler });
     }).toThrow(/controller w: invalid resource: group "" is not a DNS subdomain/);
     expect(() => {
       m.addController({
         name: 'w',
-        resource: { ...widget, plural: 'Widgets', kind: 'widget' },
+        resource: { ...WIDGET, plural: 'Widgets', kind: 'widget' },
         reconciler,
       });
     }).toThrow(
       /plural "Widgets" must be lower-case letters and digits; kind "widget" must be CamelCase/,
     );
-    m.addController({ name: 'w', resource: widget, reconciler });
+    m.addController({ name: 'w', resource: WIDGET, reconciler });
     expect(() => {
-      m.addController({ name: 'w', resource: widget, reconciler });
+      m.addController({ name: 'w', resource: WIDGET, reconciler });
     }).toThrow(/registered twice/);
   });
 
   it('serves probes and metrics while the API server is unreachable: live, not ready', async () => {
     const m = manager();
-    m.addController({ name: 'widget', resource: widget, reconciler });
+    m.addController({ name: 'widget', resource: WIDGET, reconciler });
     await m.start();
     try {
       expect(() => {
-        m.addController({ name: 'late', resource: widget, reconciler });
+        m.addController({ name: 'late', resource: WIDGET, reconciler });
       }).toThrow(/before Manager.start\(\)/);
       const probes = `http://127.0.0.1:${m.healthProbePort ?? 0}`;
       expect((await fetch(`${probes}/healthz`)).status).toBe(200);

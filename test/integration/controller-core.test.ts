@@ -8,6 +8,7 @@ import { EventRecorder, deterministicEventName } from '../../src/controller/even
 import { findCondition } from '../../src/controller/conditions';
 import { adminKubeConfig, operatorKubeConfig, uniqueNamespace } from '../support/cluster';
 import { eventually } from '../../src/testing/eventually';
+import { testLogger } from '../../src/testing/test-logger';
 import {
   RecordingReconciler,
   WIDGET,
@@ -15,7 +16,6 @@ import {
   Widgets,
   grantCoreRbac,
   installWidgetCrd,
-  quietLogger,
   testManager,
   type Widget,
 } from './controller-helpers';
@@ -176,7 +176,7 @@ describe('controller core against a real API server', () => {
     const widget = await widgets.create('noisy', { size: 1 });
     const recorder = new EventRecorder({
       kubeConfig: operatorKubeConfig(),
-      logger: quietLogger,
+      logger: testLogger,
       clock: systemClock,
       reportingController: 'vpoperator.dev/vp-operator',
       reportingInstance: 'integration-test',

@@ -1,13 +1,11 @@
 // Shared by the controller core's integration tests: the Widget test CRD, the operator's RBAC
 // for it, and a recording reconciler.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import {
   ApiextensionsV1Api,
   CustomObjectsApi,
-  PatchStrategy,
   RbacAuthorizationV1Api,
   loadYaml,
-  setHeaderOptions,
   type KubeConfig,
   type V1ClusterRole,
   type V1ClusterRoleBinding,
@@ -21,26 +19,15 @@ import type {
   ReconcileResult,
 } from '../../src/controller/controller';
 import { isConflict } from '../../src/controller/errors';
-import { setCondition, type Condition } from '../../src/controller/conditions';
-import type { KubeObject, Wire } from '../../src/controller/wire';
-import { createLogger, type Logger } from '../../src/logging';
+import { setCondition } from '../../src/controller/conditions';
+import { MERGE_PATCH } from '../../src/controller/patch-media-types';
+import type { Wire } from '../../src/controller/wire';
 import { adminKubeConfig, operatorKubeConfig, testCluster } from '../support/cluster';
 import { eventually } from '../../src/testing/eventually';
+import { testLogger } from '../../src/testing/test-logger';
+import { WIDGET, type Widget } from '../../src/testing/widget';
 
-export const WIDGET = {
-  group: 'test.vpoperator.dev',
-  version: 'v1',
-  plural: 'widgets',
-  kind: 'Widget',
-  namespaced: true,
-} as const;
-
-export const WIDGET_FINALIZER = 'test.vpoperator.dev/cleanup';
-
-export interface Widget extends KubeObject {
-  spec?: { size?: number; failUntil?: number };
-  status?: { observedGeneration?: number; conditions?: Condition[]; attempts?: number };
-}
+export { WIDGET, WIDGET_FINALIZER, type Widget } from '../../src/testing/widget';
 
 const CRD_PATH = new URL('../fixtures/widget-crd.yaml', import.meta.url);
 const CORE_ROLE = 'vp-operator-controller-core-test';
@@ -117,8 +104,6 @@ async function createRoleAndBinding(
   await rbac.createClusterRoleBinding({ body: binding }).catch(ignoreExisting);
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
 /** Admin-side access to Widgets, playing the user. */
 export class Widgets {
   readonly #api: CustomObjectsApi;
@@ -154,14 +139,14 @@ export class Widgets {
   async patch(name: string, body: Record<string, unknown>): Promise<Widget> {
     return (await this.#api.patchNamespacedCustomObject(
       { ...this.#path(), name, body },
-      mergePatch,
+      MERGE_PATCH,
     )) as Widget;
   }
 
   async patchStatus(name: string, status: Record<string, unknown>): Promise<Widget> {
     return (await this.#api.patchNamespacedCustomObjectStatus(
       { ...this.#path(), name, body: { status } },
-      mergePatch,
+      MERGE_PATCH,
     )) as Widget;
   }
 
@@ -273,24 +258,11 @@ export class RecordingReconciler implements Reconciler<Widget> {
   }
 }
 
-/** Silent, unless CONTROLLER_TEST_LOG names a file to append the core's log lines to. */
-export const quietLogger: Logger = createLogger({
-  debug: true,
-  destination:
-    process.env.CONTROLLER_TEST_LOG === undefined
-      ? { write: () => undefined }
-      : {
-          write: (line: string) => {
-            appendFileSync(process.env.CONTROLLER_TEST_LOG ?? '', line);
-          },
-        },
-});
-
 /** A manager for `namespace` running as the unprivileged operator user on free ports. */
 export function testManager(namespace: string, overrides: Partial<ManagerOptions> = {}): Manager {
   return new Manager({
     kubeConfig: operatorKubeConfig(),
-    logger: quietLogger,
+    logger: testLogger,
     registry: new Registry(),
     namespaces: [namespace],
     metricsAddr: '127.0.0.1:0',
