@@ -4,7 +4,7 @@ import { Manager } from '../controller/manager';
 import { ConfigError, loadConfig, type Config } from '../config/load';
 import { createLogger, knownSecrets, type Logger } from '../logging';
 import { envTokenResolver, registerEnvTokensAsSecrets, TOKEN_ENV_PREFIX } from '../tokens';
-import { VvpClient } from '../vvp';
+import { RequestLimiter, VvpClient } from '../vvp';
 import { VERSION } from '../version';
 import { checkApiServer, loadKubeConfig } from './kube-connection';
 
@@ -72,6 +72,7 @@ async function runWithConfig(
     appManagerApiUrl: config.appManagerApiUrl,
     platformApiUrl: config.platformApiUrl,
     tokens: envTokenResolver(env),
+    limiter: new RequestLimiter(config.vvpRateLimit),
     logger: logger.child({ component: 'vvp' }),
     registry,
   });

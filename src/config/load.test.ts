@@ -44,6 +44,10 @@ describe('loadConfig', () => {
       maxConcurrentReconciles: 4,
       resyncPeriodMs: 60_000,
       kubeconfig: undefined,
+      instanceId: undefined,
+      operatorNamespace: 'default',
+      platformApiTokenSecret: undefined,
+      vvpRateLimit: { requestsPerSecond: 50, burst: 100, maxInFlight: 16 },
       envFile: undefined,
     });
   });
@@ -62,6 +66,12 @@ describe('loadConfig', () => {
       VP_OPERATOR_MAX_CONCURRENT_RECONCILES: '8',
       VP_OPERATOR_RESYNC_PERIOD: '1m30s',
       VP_OPERATOR_KUBECONFIG: '/etc/kube/config',
+      VP_OPERATOR_INSTANCE_ID: 'vvp-Prod_2',
+      VP_OPERATOR_OPERATOR_NAMESPACE: 'vp-operator',
+      VP_OPERATOR_PLATFORM_API_TOKEN_SECRET: 'platform-token',
+      VP_OPERATOR_VVP_REQUESTS_PER_SECOND: '2.5',
+      VP_OPERATOR_VVP_BURST: '5',
+      VP_OPERATOR_VVP_MAX_IN_FLIGHT: '3',
     });
     expect(config).toMatchObject({
       appManagerApiUrl: 'https://vvp.example.com/api',
@@ -74,7 +84,23 @@ describe('loadConfig', () => {
       maxConcurrentReconciles: 8,
       resyncPeriodMs: 90_000,
       kubeconfig: '/etc/kube/config',
+      instanceId: 'vvp-Prod_2',
+      operatorNamespace: 'vp-operator',
+      platformApiTokenSecret: 'platform-token',
+      vvpRateLimit: { requestsPerSecond: 2.5, burst: 5, maxInFlight: 3 },
     });
+  });
+
+  it('keeps its own Secrets in the leader-election namespace outside a cluster, unless told', async () => {
+    expect((await load([URL_FLAG, '--leader-election-namespace=ops'])).operatorNamespace).toBe(
+      'ops',
+    );
+    const config = await load([
+      URL_FLAG,
+      '--leader-election-namespace=ops',
+      '--operator-namespace=vp-system',
+    ]);
+    expect(config.operatorNamespace).toBe('vp-system');
   });
 
   it('ranks flag over environment over .env file over default', async () => {
@@ -140,6 +166,19 @@ describe('loadConfig', () => {
       [[URL_FLAG, '--resync-period=500ms'], /shorter than the minimum of 1s/],
       [[URL_FLAG, '--max-concurrent-reconciles=0'], /invalid --max-concurrent-reconciles/],
       [[URL_FLAG, '--watch-namespace=Team_A'], /"Team_A" is not a Kubernetes namespace name/],
+      [
+        [URL_FLAG, '--instance-id=-prod'],
+        /invalid --instance-id: "-prod" is not a Kubernetes label value/,
+      ],
+      [[URL_FLAG, `--instance-id=${'a'.repeat(64)}`], /is not a Kubernetes label value/],
+      [[URL_FLAG, '--operator-namespace=Ops'], /"Ops" is not a Kubernetes namespace name/],
+      [[URL_FLAG, '--platform-api-token-secret=A_B'], /"A_B" is not a valid Secret name/],
+      [
+        [URL_FLAG, '--vvp-requests-per-second=0'],
+        /invalid --vvp-requests-per-second: "0" is not a number above 0/,
+      ],
+      [[URL_FLAG, '--vvp-burst=1.5'], /invalid --vvp-burst: "1.5" is not a whole number/],
+      [[URL_FLAG, '--vvp-max-in-flight=0'], /invalid --vvp-max-in-flight/],
       [[URL_FLAG, '--no-such-flag'], /^unknown flag --no-such-flag; run with --help/],
       [[URL_FLAG, 'stray'], /unexpected argument "stray"/],
       [[URL_FLAG, '--kubeconfig'], /--kubeconfig needs a value/],

@@ -2,7 +2,18 @@ import { readFileSync } from 'node:fs';
 import { parse as parseDotenv, populate } from 'dotenv';
 import { envVarFor, OPTIONS, type OptionSpec } from './options';
 import { strictCommandLine } from './command-line';
-import { parseAddress, parseDuration, parseNamespaceList, parseApiBaseUrl } from './values';
+import type { RateLimit } from '../vvp/rate-limit';
+import {
+  objectNameParser,
+  parseAddress,
+  parseApiBaseUrl,
+  parseDuration,
+  parseLabelValue,
+  parseNamespaceList,
+  parseNamespaceName,
+  parsePositiveInteger,
+  parsePositiveNumber,
+} from './values';
 
 /** The manager's validated configuration. */
 export interface Config {
@@ -18,6 +29,14 @@ export interface Config {
   maxConcurrentReconciles: number;
   resyncPeriodMs: number;
   kubeconfig: string | undefined;
+  /** `--instance-id`: the `vpoperator.dev/instance` label value this operator reconciles. */
+  instanceId: string | undefined;
+  /** Where the operator's own Secrets live (owner tokens, the Platform API token Secret). */
+  operatorNamespace: string;
+  /** Secret in the operator namespace holding the Platform API token under key `token`. */
+  platformApiTokenSecret: string | undefined;
+  /** The global limit in front of every VVP request. */
+  vvpRateLimit: RateLimit;
   /** The .env file that was loaded, if any. */
   envFile: string | undefined;
 }
@@ -40,6 +59,9 @@ interface ResolvedValue {
 }
 
 const DEFAULT_ENV_FILE = '.env';
+
+/** The operator namespace outside a cluster when no flag names one. */
+const DEFAULT_OPERATOR_NAMESPACE = 'default';
 
 /**
  * Reads the manager's configuration with the precedence flag > environment > .env file >
@@ -73,6 +95,9 @@ export async function loadConfig(
     }
   };
 
+  const optional = <T>(flag: string, parse: (value: string) => T): T | undefined =>
+    text(flag) === undefined ? undefined : check(flag, parse);
+
   if (text('app-manager-api-url') === undefined) {
     throw new ConfigError(
       `--app-manager-api-url is required (or ${envVarFor('app-manager-api-url')}): the base URL of the VVP AppManager API, e.g. http://vvp:8080/api`,
@@ -85,7 +110,8 @@ export async function loadConfig(
       : check('platform-api-url', parseApiBaseUrl);
 
   const leaderElectionEnabled = check('enable-leader-election', parseBoolean);
-  const leaderElectionNamespace = text('leader-election-namespace') ?? inClusterNamespace();
+  const podNamespace = inClusterNamespace();
+  const leaderElectionNamespace = text('leader-election-namespace') ?? podNamespace;
   if (leaderElectionEnabled && leaderElectionNamespace === undefined) {
     throw new ConfigError(
       `--leader-election-namespace (or ${envVarFor('leader-election-namespace')}) is required with --enable-leader-election outside a cluster: the namespace that holds the Lease`,
@@ -99,7 +125,7 @@ export async function loadConfig(
     leaderElection: {
       enabled: leaderElectionEnabled,
       namespace: leaderElectionNamespace,
-      id: check('leader-election-id', parseLeaseName),
+      id: check('leader-election-id', objectNameParser('Lease')),
     },
     metricsAddr: check('metrics-addr', parseAddress),
     healthProbeAddr: check('health-probe-addr', parseAddress),
@@ -107,6 +133,18 @@ export async function loadConfig(
     maxConcurrentReconciles: check('max-concurrent-reconciles', parsePositiveInteger),
     resyncPeriodMs: check('resync-period', parseDuration),
     kubeconfig: text('kubeconfig') ?? nonEmpty(env.KUBECONFIG),
+    instanceId: optional('instance-id', parseLabelValue),
+    operatorNamespace:
+      optional('operator-namespace', parseNamespaceName) ??
+      podNamespace ??
+      leaderElectionNamespace ??
+      DEFAULT_OPERATOR_NAMESPACE,
+    platformApiTokenSecret: optional('platform-api-token-secret', objectNameParser('Secret')),
+    vvpRateLimit: {
+      requestsPerSecond: check('vvp-requests-per-second', parsePositiveNumber),
+      burst: check('vvp-burst', parsePositiveInteger),
+      maxInFlight: check('vvp-max-in-flight', parsePositiveInteger),
+    },
     envFile: envFile?.path,
   };
 }
@@ -225,23 +263,6 @@ function parseBoolean(value: string): boolean {
   if (['', 'false', '0', 'no', 'off'].includes(normalised)) return false;
   if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
   throw new Error(`${JSON.stringify(value)} is not a boolean; expected true or false`);
-}
-
-function parsePositiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) {
-    throw new Error(`${JSON.stringify(value)} is not a whole number of at least 1`);
-  }
-  return number;
-}
-
-function parseLeaseName(value: string): string {
-  if (!/^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/.test(value)) {
-    throw new Error(
-      `${JSON.stringify(value)} is not a valid Lease name; expected lower-case letters, digits, '-' and '.'`,
-    );
-  }
-  return value;
 }
 
 const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';

@@ -1,3 +1,5 @@
+import { DEFAULT_RATE_LIMIT } from '../vvp/rate-limit';
+
 /**
  * Every manager option, once: its flag, the environment variable that can also set it,
  * its default and its help text. The README's configuration table is checked against
@@ -90,6 +92,43 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '60s',
     description:
       'How often every object is reconciled even without changes, since VVP cannot be watched (a duration such as 30s, 5m or 1h; jittered).',
+  },
+  {
+    flag: 'instance-id',
+    type: 'string',
+    description:
+      'Reconcile only objects whose vpoperator.dev/instance label has this value, so one cluster can run one operator per VVP installation; without it, only objects without that label. Also names the owner tokens this operator creates. A Kubernetes label value.',
+  },
+  {
+    flag: 'operator-namespace',
+    type: 'string',
+    description:
+      "Namespace of the operator's own Secrets (the owner tokens it creates, the Platform API token Secret). Defaults to the pod's own namespace when running in a cluster, else --leader-election-namespace, else default.",
+  },
+  {
+    flag: 'platform-api-token-secret',
+    type: 'string',
+    description:
+      'Name of a Secret in the operator namespace whose key "token" holds the API token for Platform API calls (VVP namespaces, API tokens). Without it, PLATFORM_API_TOKEN is used, else Platform calls go without a token.',
+  },
+  {
+    flag: 'vvp-requests-per-second',
+    type: 'number',
+    default: DEFAULT_RATE_LIMIT.requestsPerSecond,
+    description:
+      'Sustained rate of HTTP requests to VVP across all objects and both APIs, retries included (fractions allowed).',
+  },
+  {
+    flag: 'vvp-burst',
+    type: 'number',
+    default: DEFAULT_RATE_LIMIT.burst,
+    description: 'Requests to VVP that may go out at once after a quiet period.',
+  },
+  {
+    flag: 'vvp-max-in-flight',
+    type: 'number',
+    default: DEFAULT_RATE_LIMIT.maxInFlight,
+    description: 'Requests to VVP awaiting their answer at the same time, at most.',
   },
   {
     flag: 'kubeconfig',

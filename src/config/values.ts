@@ -37,20 +37,67 @@ export function parseAddress(value: string): string {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** A Kubernetes namespace name (an RFC 1123 label). */
+export function parseNamespaceName(name: string): string {
+  if (!DNS_LABEL.test(name)) {
+    throw new Error(
+      `${JSON.stringify(name)} is not a Kubernetes namespace name; expected lower-case letters, digits and '-' (at most 63)`,
+    );
+  }
+  return name;
+}
+
 /** A comma-separated list of Kubernetes namespace names; empty = all namespaces. */
 export function parseNamespaceList(value: string): string[] {
   const names = value
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
-  for (const name of names) {
-    if (!DNS_LABEL.test(name)) {
+  return [...new Set(names.map(parseNamespaceName))];
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/;
+
+/** The name of a Kubernetes object of `kind` (Lease, Secret, …): an RFC 1123 subdomain. */
+export function objectNameParser(kind: string): (value: string) => string {
+  return (value) => {
+    if (!DNS_SUBDOMAIN.test(value)) {
       throw new Error(
-        `${JSON.stringify(name)} is not a Kubernetes namespace name; expected lower-case letters, digits and '-' (at most 63)`,
+        `${JSON.stringify(value)} is not a valid ${kind} name; expected lower-case letters, digits, '-' and '.'`,
       );
     }
+    return value;
+  };
+}
+
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
+
+/** A non-empty Kubernetes label value. */
+export function parseLabelValue(value: string): string {
+  if (!LABEL_VALUE.test(value)) {
+    throw new Error(
+      `${JSON.stringify(value)} is not a Kubernetes label value; expected at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
+    );
   }
-  return [...new Set(names)];
+  return value;
+}
+
+/** A finite number above zero; fractions allowed. */
+export function parsePositiveNumber(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) {
+    throw new Error(`${JSON.stringify(value)} is not a number above 0`);
+  }
+  return number;
+}
+
+/** A whole number of at least 1. */
+export function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new Error(`${JSON.stringify(value)} is not a whole number of at least 1`);
+  }
+  return number;
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
