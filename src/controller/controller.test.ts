@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
-import { Controller, type Reconciler, type ReconcileResult } from './controller';
+import { Controller, retryAfterOf, type Reconciler, type ReconcileResult } from './controller';
 import { TerminalError, ConflictError } from './errors';
 import { FakeClock, flushPromises } from './fake-clock';
 import { objectKey } from './keys';
@@ -77,6 +77,7 @@ class InMemoryCluster implements ObjectWriter<Widget> {
   }
 }
 
+const emptyCache = { get: () => undefined, list: () => [] };
 const unusedSecrets = {
   get: () => Promise.reject(new Error('no Secrets in this test')),
   create: () => Promise.reject(new Error('no Secrets in this test')),
@@ -102,7 +103,7 @@ function setup(options: Setup) {
     reconciler: options.reconciler,
     store: world,
     client: world,
-    cache: { get: () => undefined, list: () => [] },
+    cache: emptyCache,
     secrets: unusedSecrets,
     events: { event: () => Promise.resolve(), postOnce: () => Promise.resolve('posted') },
     ...(options.finalizer === undefined ? {} : { finalizer: options.finalizer }),
@@ -300,6 +301,86 @@ describe('Controller', () => {
     times.length = 0;
     await clock.advance(30_000 + 1_000);
     expect(times.map((time) => time - (times[0] ?? 0))).toEqual([0, 1_000]);
+    await controller.stop(1_000);
+  });
+
+  it('waits max(backoff, retryAfterMs) when an error carries retryAfterMs', async () => {
+    const times: number[] = [];
+    // A platform answering 503 with Retry-After: 20 s twice, then a plain failure.
+    const retryAfters = [20_000, 20_000, undefined];
+    const { controller, create, clock } = setup({
+      reconciler: {
+        reconcile: () => {
+          times.push(clock.now());
+          if (retryAfters.length === 0) return Promise.resolve({ requeueAfter: 3_600_000 });
+          const retryAfterMs = retryAfters.shift();
+          return Promise.reject(
+            Object.assign(
+              new Error('platform unavailable'),
+              retryAfterMs === undefined ? {} : { retryAfterMs },
+            ),
+          );
+        },
+      },
+    });
+    const start = clock.now();
+    controller.start();
+    create(widget('a'));
+    await clock.advance(100_000);
+    // 20 s beats the 1 s and 2 s backoff; the third failure backs off 4 s, as without a hint.
+    expect(times.map((time) => time - start)).toEqual([0, 20_000, 40_000, 44_000]);
+    await controller.stop(1_000);
+  });
+
+  it('reads retryAfterMs duck-typed, ignoring values that are not a usable delay', () => {
+    expect(retryAfterOf({ retryAfterMs: 1_500 })).toBe(1_500);
+    expect(retryAfterOf(Object.assign(new Error('x'), { retryAfterMs: 10 }))).toBe(10);
+    for (const value of [-1, Number.NaN, Number.POSITIVE_INFINITY, '1000', null]) {
+      expect(retryAfterOf({ retryAfterMs: value })).toBe(0);
+    }
+    expect(retryAfterOf(new Error('plain'))).toBe(0);
+    expect(retryAfterOf('thrown string')).toBe(0);
+  });
+
+  it('requeues keys a secondary watch names, only once started, coalesced like any event', async () => {
+    const reconciler = new ManualReconciler();
+    const { controller, create } = setup({ reconciler });
+    create(widget('a'));
+    controller.requeue('ns/a');
+    await flushPromises();
+    expect(reconciler.calls).toEqual([]);
+    controller.start();
+    await flushPromises();
+    await reconciler.finishAll();
+    // The first requeue goes straight to an idle worker; the next two arrive while it runs
+    // and are coalesced into one more reconcile afterwards.
+    controller.requeue('ns/a');
+    controller.requeue('ns/a');
+    controller.requeue('ns/a');
+    // A key whose object is not cached is dropped by the worker without a reconcile.
+    controller.requeue('ns/unknown');
+    await flushPromises();
+    expect(reconciler.calls).toEqual(['ns/a', 'ns/a']);
+    await reconciler.finishAll();
+    expect(reconciler.calls).toEqual(['ns/a', 'ns/a', 'ns/a']);
+    await reconciler.finishAll();
+    await controller.stop(1_000);
+  });
+
+  it('hands the reconciler the cache and the Secret client it was built with', async () => {
+    const seen: unknown[] = [];
+    const { controller, create } = setup({
+      reconciler: {
+        reconcile: (_object, context) => {
+          seen.push(context.cache, context.secrets);
+          return Promise.resolve(undefined);
+        },
+      },
+    });
+    controller.start();
+    create(widget('a'));
+    await flushPromises();
+    expect(seen).toEqual([emptyCache, unusedSecrets]);
     await controller.stop(1_000);
   });
 

@@ -82,7 +82,23 @@ describe('EventCorrelator', () => {
 });
 
 describe('deterministicEventName', () => {
-  const object = { metadata: { name: 'my-deployment', namespace: 'ns' } };
+  const object = {
+    kind: 'VpDeployment',
+    metadata: { name: 'my-deployment', namespace: 'ns', uid: 'u1' },
+  };
+
+  it('differs between kinds and between objects of one name (a re-created object has a new uid)', () => {
+    const name = deterministicEventName(object, 'vvp-event-1');
+    expect(deterministicEventName({ ...object, kind: 'VpSavepoint' }, 'vvp-event-1')).not.toBe(
+      name,
+    );
+    expect(
+      deterministicEventName(
+        { ...object, metadata: { ...object.metadata, uid: 'u2' } },
+        'vvp-event-1',
+      ),
+    ).not.toBe(name);
+  });
 
   it('is stable per external id and differs between ids', () => {
     expect(deterministicEventName(object, 'vvp-event-1')).toBe(

@@ -7,6 +7,7 @@ import { WIDGET } from '../testing/widget';
 import { eventually } from '../testing/eventually';
 import { systemClock } from './clock';
 import { ResilientInformer } from './informer';
+import { SharedInformers } from './shared-informers';
 import type { KubeObject } from './wire';
 
 const resource = WIDGET;
@@ -45,7 +46,11 @@ async function fakeApiServer(lists: Handler[], watches: Handler[]) {
       return;
     }
     const watch = url.searchParams.get('watch') === 'true';
-    seen.push(watch ? `watch rv=${url.searchParams.get('resourceVersion') ?? ''}` : 'list');
+    const selector = url.searchParams.get('labelSelector');
+    seen.push(
+      (watch ? `watch rv=${url.searchParams.get('resourceVersion') ?? ''}` : 'list') +
+        (selector === null ? '' : ` labels=${selector}`),
+    );
     const next = (watch ? watches : lists).shift();
     if (next === undefined) {
       response.writeHead(500).end();
@@ -97,6 +102,8 @@ const stream =
   (events: { type: string; object: KubeObject }[], keepOpen: boolean): Handler =>
   (_request, response) => {
     response.writeHead(200, { 'Content-Type': 'application/json' });
+    // Headers go out at once, so a watch without events is open (not pending) for the client.
+    response.flushHeaders();
     for (const event of events) response.write(`${JSON.stringify(event)}\n`);
     if (!keepOpen) response.end();
   };
@@ -202,5 +209,112 @@ describe('ResilientInformer', () => {
     expect(informer.synced).toBe(false);
     expect(informer.failingSince).toBeGreaterThanOrEqual(before);
     expect(informer.dead).toBe(false);
+  });
+});
+
+describe('SharedInformers', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  const handlers = { onAdd: () => undefined, onUpdate: () => undefined, onDelete: () => undefined };
+
+  function informers(kubeConfig: KubeConfig): SharedInformers {
+    return new SharedInformers({ kubeConfig, logger: testLogger, clock: systemClock });
+  }
+
+  it('shares one informer per resource, label selector and namespace set', async () => {
+    const api = await fakeApiServer([], []);
+    cleanups.push(api.close);
+    const shared = informers(api.kubeConfig);
+    const first = shared.subscribe({ resource, namespaces: ['b', 'a'] }, handlers);
+    expect(shared.subscribe({ resource, namespaces: ['a', 'b', 'a'] }, handlers)).toBe(first);
+    expect(shared.subscribe({ resource, namespaces: ['a'] }, handlers)).not.toBe(first);
+    const selected = shared.subscribe(
+      { resource, labelSelector: 'x=1', namespaces: ['a', 'b'] },
+      handlers,
+    );
+    expect(selected).not.toBe(first);
+    expect(
+      shared.subscribe({ resource, labelSelector: '', namespaces: ['a', 'b'] }, handlers),
+    ).toBe(first);
+    // A cluster-scoped resource has no namespaces to split by.
+    const clusterScoped = { ...resource, plural: 'gizmos', kind: 'Gizmo', namespaced: false };
+    expect(shared.subscribe({ resource: clusterScoped, namespaces: ['a'] }, handlers)).toBe(
+      shared.subscribe({ resource: clusterScoped, namespaces: [] }, handlers),
+    );
+    expect(shared.entries().map(({ description }) => description)).toEqual([
+      'widgets.test.vpoperator.dev in a, b',
+      'widgets.test.vpoperator.dev in a',
+      'widgets.test.vpoperator.dev (labels x=1) in a, b',
+      'gizmos.test.vpoperator.dev',
+    ]);
+  });
+
+  it('refuses reads of kinds nobody watches, and subscriptions after start', async () => {
+    const api = await fakeApiServer([], []);
+    const shared = informers(api.kubeConfig);
+    shared.subscribe({ resource, namespaces: ['ns'] }, handlers);
+    const secrets = {
+      group: '',
+      version: 'v1',
+      plural: 'secrets',
+      kind: 'Secret',
+      namespaced: true,
+    };
+    expect(() => shared.get(secrets, 'token', 'ns')).toThrow(
+      "secrets is not cached: add it to the controller's watches to read it from the cache",
+    );
+    expect(shared.get(resource, 'w1', 'ns')).toBeUndefined();
+    shared.start();
+    cleanups.push(() => shared.stop(), api.close);
+    expect(() => shared.subscribe({ resource: secrets, namespaces: ['ns'] }, handlers)).toThrow(
+      /cannot subscribe to secrets in ns after the informers started/,
+    );
+  });
+
+  it('lists and watches with the label selector, fans events out to every subscriber, and reads across caches', async () => {
+    // The selected list holds w1 only, whichever informer lists first.
+    const list: Handler = (request, response, url) => {
+      const items = url.searchParams.has('labelSelector')
+        ? [widget('w1', '9')]
+        : [widget('w1', '9'), widget('w2', '9')];
+      listOf('10', items)(request, response, url);
+    };
+    const api = await fakeApiServer([list, list], [stream([], true), stream([], true)]);
+    const shared = informers(api.kubeConfig);
+    const events: string[] = [];
+    const recording = (who: string) => ({
+      onAdd: (object: KubeObject) => events.push(`${who} add ${object.metadata?.name ?? ''}`),
+      onUpdate: () => undefined,
+      onDelete: () => undefined,
+    });
+    shared.subscribe({ resource, labelSelector: 'app=a', namespaces: ['ns'] }, recording('one'));
+    shared.subscribe({ resource, labelSelector: 'app=a', namespaces: ['ns'] }, recording('two'));
+    shared.subscribe({ resource, namespaces: ['ns'] }, recording('all'));
+    cleanups.push(() => shared.stop(), api.close);
+    shared.start();
+    await until('both caches synced', () => shared.synced);
+    await until('both watches open', () => api.seen.length >= 4);
+    expect([...api.seen].sort()).toEqual([
+      'list',
+      'list labels=app=a',
+      'watch rv=10',
+      'watch rv=10 labels=app=a',
+    ]);
+    expect(events.filter((event) => event.includes('w1')).sort()).toEqual([
+      'all add w1',
+      'one add w1',
+      'two add w1',
+    ]);
+    // w1 is in both caches: listed once; w2 only where no selector filtered it out.
+    expect(shared.get(resource, 'w2', 'ns')?.metadata?.name).toBe('w2');
+    expect(
+      shared
+        .list(resource)
+        .map((object) => object.metadata?.name)
+        .sort(),
+    ).toEqual(['w1', 'w2']);
+    expect(shared.list(resource, 'elsewhere')).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { testLogger } from '../testing/test-logger';
 import { WIDGET } from '../testing/widget';
 import { Manager, type ManagerOptions } from './manager';
 
+const SECRETS = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
 const reconciler = { reconcile: () => Promise.resolve(undefined) };
 
 /** A kubeconfig pointing at a port nothing listens on: every request fails fast. */
@@ -59,6 +60,54 @@ describe('Manager', () => {
     expect(() => {
       m.addController({ name: 'w', resource: WIDGET, reconciler });
     }).toThrow(/registered twice/);
+  });
+
+  it('rejects bad per-controller settings and watches, naming the controller', () => {
+    const m = manager();
+    expect(() => {
+      m.addController({ name: 'w', resource: WIDGET, reconciler, maxConcurrentReconciles: 1.5 });
+    }).toThrow(/controller w: maxConcurrentReconciles must be a positive integer, got 1.5/);
+    expect(() => {
+      m.addController({ name: 'w', resource: WIDGET, reconciler, resyncPeriod: -5 });
+    }).toThrow(/controller w: resyncPeriod must be a duration in milliseconds/);
+    expect(() => {
+      m.addController({
+        name: 'w',
+        resource: WIDGET,
+        reconciler,
+        watches: [{ resource: { ...SECRETS, plural: 'Secrets' }, map: () => [] }],
+      });
+    }).toThrow(/controller w: watched resource plural "Secrets" must be lower-case/);
+    expect(() => manager({ clusterEventsNamespace: '' })).toThrow(
+      /clusterEventsNamespace is empty/,
+    );
+  });
+
+  it('gives stop() room above the shutdown timeout for releasing the lease', () => {
+    expect(manager().stopBudget).toBe(15_000);
+    expect(manager({ shutdownTimeout: 30_000 }).stopBudget).toBe(35_000);
+  });
+
+  it('reports every informer, secondary watches included, until synced', async () => {
+    const m = manager({ namespaces: ['ns'] });
+    m.addController({
+      name: 'widget',
+      resource: WIDGET,
+      reconciler,
+      labelSelector: 'vpoperator.dev/instance=a',
+      watches: [
+        { resource: SECRETS, labelSelector: 'owned', namespaces: ['operator'], map: () => [] },
+      ],
+    });
+    await m.start();
+    try {
+      const readyz = await fetch(`http://127.0.0.1:${m.healthProbePort ?? 0}/readyz`);
+      expect(await readyz.text()).toContain(
+        'caches not synced yet: widgets.test.vpoperator.dev (labels vpoperator.dev/instance=a) in ns, secrets (labels owned) in operator',
+      );
+    } finally {
+      await m.stop();
+    }
   });
 
   it('serves probes and metrics while the API server is unreachable: live, not ready', async () => {

@@ -35,6 +35,18 @@ describe('WorkQueue', () => {
     expect(queue.depth).toBe(0);
   });
 
+  it('waits at least the minimum delay a retry asks for, and still counts the failure', async () => {
+    const { clock, queue } = newQueue();
+    expect(queue.addRateLimited('k', 30_000)).toBe(30_000);
+    expect(queue.failures('k')).toBe(1);
+    await clock.advance(29_999);
+    expect(queue.depth).toBe(0);
+    await clock.advance(1);
+    expect(queue.depth).toBe(1);
+    // A minimum below the backoff changes nothing: 2 s for the second failure.
+    expect(queue.addRateLimited('k', 500)).toBe(2_000);
+  });
+
   it('keeps the earliest of several delayed adds of one key', async () => {
     const { clock, queue } = newQueue();
     queue.addAfter('k', 10_000);
