@@ -1,63 +1,15 @@
 // bin/manager as a real process: the local API server, the VVP simulator, probes, metrics,
 // the leader Lease, graceful shutdown, and what its debug logs may never contain.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
 import { eventually } from '../../src/testing/eventually';
-
-const MANAGER = fileURLToPath(new URL('../../bin/manager', import.meta.url));
-
-interface ManagerRun {
-  child: ChildProcessWithoutNullStreams;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-}
-
-function runManager(args: string[], env: NodeJS.ProcessEnv): ManagerRun {
-  const child = spawn(MANAGER, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  let pending = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    stdout.push(...lines);
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => {
-      if (pending !== '') stdout.push(pending);
-      resolve(code);
-    });
-  });
-  return { child, stdout, stderr, exit };
-}
-
-function logRecords(run: ManagerRun): Record<string, unknown>[] {
-  return run.stdout
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** The manager logs each port it serves on (the test binds port 0). */
-function loggedPort(run: ManagerRun, message: string): Promise<number> {
-  return eventually(`the manager to log "${message}"`, () => {
-    const port = logRecords(run).find((record) => record.msg === message)?.port;
-    return Promise.resolve(typeof port === 'number' ? port : undefined);
-  });
-}
-
-async function httpStatus(url: string): Promise<number> {
-  return (await fetch(url)).status;
-}
+import { httpStatus, logRecords, loggedPort, runManager } from '../support/manager-process';
 
 describe('bin/manager against the local API server and the VVP simulator', () => {
   let simulator: RunningSimulator;
