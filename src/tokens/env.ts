@@ -1,6 +1,9 @@
-import type { TokenSource } from './chain';
+import type { TokenProvider } from '../vvp';
 
 export const TOKEN_ENV_PREFIX = 'APPMANAGER_API_TOKEN';
+
+/** The Platform API token (VVP namespaces, API tokens) when no Secret is configured for it. */
+export const PLATFORM_TOKEN_ENV = 'PLATFORM_API_TOKEN';
 
 /**
  * The environment variables that may hold the token of one VVP namespace, most specific first:
@@ -16,41 +19,44 @@ export function tokenEnvNames(vvpNamespace: string): string[] {
 }
 
 /** A variable's token; unset, empty and blank values count as absent. */
-function tokenIn(env: NodeJS.ProcessEnv, name: string): string | undefined {
+export function tokenIn(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** A token from the environment and the variable that held it. */
+export interface EnvToken {
+  token: string;
+  variable: string;
+}
+
 /**
- * Per-namespace tokens from `APPMANAGER_API_TOKEN_<NS>` (see tokenEnvNames). Reads the
+ * The namespace's own variable (see tokenEnvNames), else `APPMANAGER_API_TOKEN`. Reads the
  * environment on every call, so values loaded later (e.g. from a .env file) count.
  */
-export function namespaceEnvTokens(env: NodeJS.ProcessEnv = process.env): TokenSource {
-  return {
-    tokenFor: (vvpNamespace) => {
-      for (const name of tokenEnvNames(vvpNamespace)) {
-        const token = tokenIn(env, name);
-        if (token !== undefined) return Promise.resolve(token);
-      }
-      return Promise.resolve(undefined);
-    },
-  };
+export function envTokenFor(env: NodeJS.ProcessEnv, vvpNamespace: string): EnvToken | undefined {
+  for (const variable of [...tokenEnvNames(vvpNamespace), TOKEN_ENV_PREFIX]) {
+    const token = tokenIn(env, variable);
+    if (token !== undefined) return { token, variable };
+  }
+  return undefined;
 }
 
-/** The fallback token for every namespace, from `APPMANAGER_API_TOKEN`. */
-export function defaultEnvToken(env: NodeJS.ProcessEnv = process.env): TokenSource {
-  return { tokenFor: () => Promise.resolve(tokenIn(env, TOKEN_ENV_PREFIX)) };
+/** Token resolution from the environment alone (see envTokenFor), else anonymous. */
+export function envTokenResolver(env: NodeJS.ProcessEnv = process.env): TokenProvider {
+  return { tokenFor: (vvpNamespace) => Promise.resolve(envTokenFor(env, vvpNamespace)?.token) };
 }
 
 /**
- * Registers every `APPMANAGER_API_TOKEN*` value with the log scrubber, at start, so that no log
- * line can carry one even before it is first used.
+ * Registers every `APPMANAGER_API_TOKEN*` value and `PLATFORM_API_TOKEN` with the log scrubber,
+ * at start, so that no log line can carry one even before it is first used.
  */
 export function registerEnvTokensAsSecrets(
   env: NodeJS.ProcessEnv,
   register: (value: string) => void,
 ): void {
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(TOKEN_ENV_PREFIX) && value !== undefined) register(value.trim());
+    const isToken = name.startsWith(TOKEN_ENV_PREFIX) || name === PLATFORM_TOKEN_ENV;
+    if (isToken && value !== undefined && value.trim() !== '') register(value.trim());
   }
 }

@@ -1,23 +1,25 @@
-import { TokenResolverChain } from './chain';
-import { defaultEnvToken, namespaceEnvTokens } from './env';
-
 export { TokenUnavailableError } from './types';
 export type { ResolvedToken, TokenRequest, TokenResolver } from './types';
 export type { SecretStore, StoredSecret } from './secret-store';
-export { TokenResolverChain } from './chain';
-export type { TokenSource } from './chain';
 export {
+  ANONYMOUS_SOURCE,
+  createTokenResolver,
+  tokenProviderOf,
+  type TokenResolverOptions,
+} from './resolver';
+export {
+  ANNOTATION_API_TOKEN_NAME,
+  ANNOTATION_VVP_NAMESPACE,
+  OWNER_TOKEN_SECRET_LABELS,
+  ownerTokenName,
+  ownerTokenSecretName,
+} from './owner-tokens';
+export { platformCredentials, type PlatformCredentialsOptions } from './platform';
+export {
+  PLATFORM_TOKEN_ENV,
   TOKEN_ENV_PREFIX,
-  defaultEnvToken,
-  namespaceEnvTokens,
+  envTokenFor,
+  envTokenResolver,
   registerEnvTokensAsSecrets,
   tokenEnvNames,
 } from './env';
-
-/**
- * Token resolution from the environment alone: the namespace's own variable, then
- * `APPMANAGER_API_TOKEN`, else anonymous. Secret-backed sources join the chain in front.
- */
-export function envTokenResolver(env: NodeJS.ProcessEnv = process.env): TokenResolverChain {
-  return new TokenResolverChain([namespaceEnvTokens(env), defaultEnvToken(env)]);
-}

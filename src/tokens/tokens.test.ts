@@ -1,7 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Writable } from 'node:stream';
-import { createLogger } from '../logging';
-import { TokenResolverChain, envTokenResolver, tokenEnvNames, type TokenSource } from './index';
+import { envTokenFor, envTokenResolver, registerEnvTokensAsSecrets, tokenEnvNames } from './index';
 
 describe('tokenEnvNames', () => {
   it('upper-cases the namespace and turns dashes and dots into underscores', () => {
@@ -61,40 +59,28 @@ describe('envTokenResolver', () => {
   });
 });
 
-describe('TokenResolverChain', () => {
-  const fixed = (token: string | undefined): TokenSource => ({
-    tokenFor: () => Promise.resolve(token),
-  });
-
-  it('uses the first source that knows a token', async () => {
-    const chain = new TokenResolverChain([fixed(undefined), fixed('second-token'), fixed('third')]);
-    expect(await chain.tokenFor('default')).toBe('second-token');
-  });
-
-  it('passes the namespace to every source', async () => {
-    const asked: string[] = [];
-    const recording: TokenSource = {
-      tokenFor: (namespace) => {
-        asked.push(namespace);
-        return Promise.resolve(undefined);
+describe('registerEnvTokensAsSecrets', () => {
+  it('registers the AppManager and Platform token variables, and nothing else', () => {
+    const registered: string[] = [];
+    registerEnvTokensAsSecrets(
+      {
+        APPMANAGER_API_TOKEN: 'fallback-token\n',
+        APPMANAGER_API_TOKEN_TEAM_A: 'team-a-token',
+        PLATFORM_API_TOKEN: 'platform-token',
+        APPMANAGER_API_TOKEN_EMPTY: ' ',
+        HOME: '/root',
       },
-    };
-    await new TokenResolverChain([recording, recording]).tokenFor('team-a');
-    expect(asked).toEqual(['team-a', 'team-a']);
+      (value) => registered.push(value),
+    );
+    expect(registered.sort()).toEqual(['fallback-token', 'platform-token', 'team-a-token']);
   });
+});
 
-  it('registers resolved tokens so that log lines never show them', async () => {
-    const token = 'resolved-token-value-123';
-    await new TokenResolverChain([fixed(token)]).tokenFor('default');
-    let written = '';
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        written += chunk.toString();
-        done();
-      },
+describe('envTokenFor', () => {
+  it('names the variable the token came from', () => {
+    expect(envTokenFor({ APPMANAGER_API_TOKEN: 'x' }, 'team-a')).toEqual({
+      token: 'x',
+      variable: 'APPMANAGER_API_TOKEN',
     });
-    createLogger({ destination }).info(`token is ${token}`);
-    expect(written).toContain('token is [REDACTED]');
-    expect(written).not.toContain(token);
   });
 });
