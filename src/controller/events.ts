@@ -140,11 +140,16 @@ export interface EventRecorderOptions {
   reportingController: string;
   /** `reportingInstance`, e.g. the pod name; cut to 128 characters. */
   reportingInstance: string;
-  /** Where Events about cluster-scoped objects go; `default` by default, as in client-go. */
-  clusterEventsNamespace?: string;
   correlator?: CorrelatorOptions;
 }
 
+/**
+ * Where Events about cluster-scoped objects (a VpNamespace) are written. Not a setting: the
+ * API server rejects an Event whose `regarding` object has no namespace unless the Event is
+ * in `default` ("involvedObject.namespace: does not match event.namespace"), so client-go
+ * writes them there too. `kubectl describe` of the object finds them.
+ */
+export const CLUSTER_EVENTS_NAMESPACE = 'default';
 const MAX_NOTE_BYTES = 1024;
 const MAX_FIELD_LENGTH = 128;
 const MAX_NAME_LENGTH = 253;
@@ -161,7 +166,6 @@ export class EventRecorder {
   readonly #clock: Clock;
   readonly #reportingController: string;
   readonly #reportingInstance: string;
-  readonly #clusterEventsNamespace: string;
   readonly #correlator: EventCorrelator;
   /** Writes of one event key run in order (create before its series patches). */
   readonly #pending = new Map<string, Promise<void>>();
@@ -173,7 +177,6 @@ export class EventRecorder {
     this.#clock = options.clock;
     this.#reportingController = options.reportingController.slice(0, MAX_FIELD_LENGTH);
     this.#reportingInstance = options.reportingInstance.slice(0, MAX_FIELD_LENGTH);
-    this.#clusterEventsNamespace = options.clusterEventsNamespace ?? 'default';
     this.#correlator = new EventCorrelator(options.correlator);
   }
 
@@ -282,10 +285,10 @@ export class EventRecorder {
     await this.#api.createNamespacedEvent({ namespace: this.#namespaceFor(object), body });
   }
 
-  /** An Event lives in its object's namespace; cluster-scoped objects have none. */
+  /** An Event lives in its object's namespace; see {@link CLUSTER_EVENTS_NAMESPACE}. */
   #namespaceFor(object: KubeObject): string {
     const namespace = object.metadata?.namespace;
-    return namespace === undefined || namespace === '' ? this.#clusterEventsNamespace : namespace;
+    return namespace === undefined || namespace === '' ? CLUSTER_EVENTS_NAMESPACE : namespace;
   }
 
   #generateName(objectName: string, now: number): string {

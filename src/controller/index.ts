@@ -20,7 +20,12 @@ export {
   type Reconciler,
 } from './controller';
 export { ConflictError, TerminalError, describeError, isConflict, isNotFound } from './errors';
-export { deterministicEventName, type EventSpec, type PostOnceResult } from './events';
+export {
+  CLUSTER_EVENTS_NAMESPACE,
+  deterministicEventName,
+  type EventSpec,
+  type PostOnceResult,
+} from './events';
 export { objectKey, type ObjectKey } from './keys';
 export {
   LeaderElectionLostError,

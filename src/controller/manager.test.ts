@@ -78,9 +78,6 @@ describe('Manager', () => {
         watches: [{ resource: { ...SECRETS, plural: 'Secrets' }, map: () => [] }],
       });
     }).toThrow(/controller w: watched resource plural "Secrets" must be lower-case/);
-    expect(() => manager({ clusterEventsNamespace: '' })).toThrow(
-      /clusterEventsNamespace is empty/,
-    );
   });
 
   it('gives stop() room above the shutdown timeout for releasing the lease', () => {

@@ -35,12 +35,6 @@ export interface ManagerOptions {
   registry: Registry;
   /** Namespaces to watch (one informer each); empty or undefined = all namespaces. */
   namespaces?: readonly string[];
-  /**
-   * Where Events about cluster-scoped objects (which have no namespace of their own) are
-   * written; `default` by default, as client-go does. Set it to the operator's namespace to
-   * keep the Event RBAC there.
-   */
-  clusterEventsNamespace?: string;
   /** Lease-based leader election; without it this process always leads. */
   leaderElection?: LeaderElectionOptions;
   /** `[host]:port` of `/metrics`, `0` to disable; `:8080` by default. */
@@ -134,7 +128,6 @@ const DEFAULTS = {
   reportingController: 'vpoperator.dev/vp-operator',
   fieldManager: 'vp-operator',
   informerFailureLimit: 5 * 60_000,
-  clusterEventsNamespace: 'default',
 };
 /**
  * What {@link Manager.stop} may take beyond `shutdownTimeout`: releasing the lease and
@@ -190,11 +183,6 @@ export class Manager {
     requireDuration('shutdownTimeout', options.shutdownTimeout);
     requireDuration('informerFailureLimit', options.informerFailureLimit);
     requireWorkers('maxConcurrentReconciles', options.maxConcurrentReconciles);
-    if (options.clusterEventsNamespace === '') {
-      throw new Error(
-        "clusterEventsNamespace is empty: name the namespace for Events about cluster-scoped objects (usually the operator's own)",
-      );
-    }
     const election = options.leaderElection;
     const identity = election?.identity ?? `${hostname()}_${randomUUID()}`;
     this.#leaseName = election?.name ?? '';
@@ -219,7 +207,6 @@ export class Manager {
       clock: this.#clock,
       reportingController: options.reportingController ?? DEFAULTS.reportingController,
       reportingInstance: identity,
-      clusterEventsNamespace: options.clusterEventsNamespace ?? DEFAULTS.clusterEventsNamespace,
     });
     this.#informers = new SharedInformers({
       kubeConfig: options.kubeConfig,

@@ -9,6 +9,8 @@ import {
   type KubeConfig,
   type V1ClusterRole,
   type V1ClusterRoleBinding,
+  type V1Role,
+  type V1RoleBinding,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
@@ -63,19 +65,13 @@ export async function installWidgetCrd(): Promise<void> {
  */
 export async function grantCoreRbac(): Promise<void> {
   const rbac = adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
-  const ignoreExisting = (error: unknown): void => {
-    if (!isConflict(error)) throw error;
-  };
   await eventually('the core RBAC to be granted', async () => {
-    await createRoleAndBinding(rbac, ignoreExisting);
+    await createRoleAndBinding(rbac);
     return true;
   });
 }
 
-async function createRoleAndBinding(
-  rbac: RbacAuthorizationV1Api,
-  ignoreExisting: (error: unknown) => void,
-): Promise<void> {
+async function createRoleAndBinding(rbac: RbacAuthorizationV1Api): Promise<void> {
   const role: Wire<V1ClusterRole> = {
     metadata: { name: CORE_ROLE },
     rules: [
@@ -104,6 +100,42 @@ async function createRoleAndBinding(
   await rbac.createClusterRoleBinding({ body: binding }).catch(ignoreExisting);
 }
 
+/**
+ * Grants the operator user what the core needs for Secrets, in `namespace` only (the
+ * operator's own): watch them through a secondary watch and read and write them through
+ * `ReconcileContext.secrets`.
+ */
+export async function grantSecretRbac(namespace: string): Promise<void> {
+  const rbac = adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
+  const name = 'vp-operator-secrets';
+  const role: Wire<V1Role> = {
+    metadata: { name, namespace },
+    rules: [
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+      },
+    ],
+  };
+  const binding: Wire<V1RoleBinding> = {
+    metadata: { name, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: testCluster().operatorUser },
+    ],
+  };
+  await eventually('the Secret RBAC to be granted', async () => {
+    await rbac.createNamespacedRole({ namespace, body: role }).catch(ignoreExisting);
+    await rbac.createNamespacedRoleBinding({ namespace, body: binding }).catch(ignoreExisting);
+    return true;
+  });
+}
+
+function ignoreExisting(error: unknown): void {
+  if (!isConflict(error)) throw error;
+}
+
 /** Admin-side access to Widgets, playing the user. */
 export class Widgets {
   readonly #api: CustomObjectsApi;
@@ -115,13 +147,17 @@ export class Widgets {
     this.#api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
-  async create(name: string, spec: Widget['spec'] = {}): Promise<Widget> {
+  async create(
+    name: string,
+    spec: Widget['spec'] = {},
+    labels: Record<string, string> = {},
+  ): Promise<Widget> {
     return (await this.#api.createNamespacedCustomObject({
       ...this.#path(),
       body: {
         apiVersion: `${WIDGET.group}/${WIDGET.version}`,
         kind: WIDGET.kind,
-        metadata: { name },
+        metadata: { name, labels },
         spec,
       },
     })) as Widget;
