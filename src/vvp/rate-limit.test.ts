@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { PermitAbortedError, RequestLimiter, type LimiterClock, type Permit } from './rate-limit';
+import {
+  PermitAbortedError,
+  RequestLimiter,
+  type LimiterClock,
+  type Permit,
+  type RateLimit,
+} from './rate-limit';
 
 /** Time that moves only when the test says so. */
 class FakeClock implements LimiterClock {
@@ -41,13 +47,14 @@ function start(limiter: RequestLimiter, count: number, signal?: AbortSignal) {
   return { granted, failures };
 }
 
+function limited(limit: RateLimit): { clock: FakeClock; limiter: RequestLimiter } {
+  const clock = new FakeClock();
+  return { clock, limiter: new RequestLimiter(limit, clock) };
+}
+
 describe('RequestLimiter', () => {
   it('lets a burst through at once, then paces requests at the rate', async () => {
-    const clock = new FakeClock();
-    const limiter = new RequestLimiter(
-      { requestsPerSecond: 10, burst: 3, maxInFlight: 100 },
-      clock,
-    );
+    const { clock, limiter } = limited({ requestsPerSecond: 10, burst: 3, maxInFlight: 100 });
     const { granted } = start(limiter, 5);
     await settle();
     expect(granted).toHaveLength(3);
@@ -62,11 +69,7 @@ describe('RequestLimiter', () => {
   });
 
   it('refills up to the burst, not beyond, while idle', async () => {
-    const clock = new FakeClock();
-    const limiter = new RequestLimiter(
-      { requestsPerSecond: 10, burst: 2, maxInFlight: 100 },
-      clock,
-    );
+    const { clock, limiter } = limited({ requestsPerSecond: 10, burst: 2, maxInFlight: 100 });
     await limiter.acquire();
     await limiter.acquire();
     await clock.advance(10_000);
@@ -76,11 +79,7 @@ describe('RequestLimiter', () => {
   });
 
   it('caps the requests in flight and hands a released slot to the next waiter', async () => {
-    const clock = new FakeClock();
-    const limiter = new RequestLimiter(
-      { requestsPerSecond: 1000, burst: 100, maxInFlight: 2 },
-      clock,
-    );
+    const { limiter } = limited({ requestsPerSecond: 1000, burst: 100, maxInFlight: 2 });
     const { granted } = start(limiter, 3);
     await settle();
     expect(granted).toHaveLength(2);
@@ -94,8 +93,7 @@ describe('RequestLimiter', () => {
   });
 
   it('stops waiting when the signal aborts, and gives the slot and token back', async () => {
-    const clock = new FakeClock();
-    const limiter = new RequestLimiter({ requestsPerSecond: 10, burst: 1, maxInFlight: 1 }, clock);
+    const { clock, limiter } = limited({ requestsPerSecond: 10, burst: 1, maxInFlight: 1 });
     const first = await limiter.acquire();
     const controller = new AbortController();
     const waiting = start(limiter, 1, controller.signal);
@@ -113,8 +111,7 @@ describe('RequestLimiter', () => {
   });
 
   it('lets an aborted token waiter hold up nobody', async () => {
-    const clock = new FakeClock();
-    const limiter = new RequestLimiter({ requestsPerSecond: 10, burst: 1, maxInFlight: 10 }, clock);
+    const { clock, limiter } = limited({ requestsPerSecond: 10, burst: 1, maxInFlight: 10 });
     (await limiter.acquire()).release();
     const controller = new AbortController();
     const aborted = start(limiter, 1, controller.signal);

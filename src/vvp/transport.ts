@@ -64,6 +64,15 @@ export interface TransportOptions {
   now: () => number;
 }
 
+/** What one attempt sends. */
+interface Attempt {
+  url: string;
+  request: ApiRequestOptions;
+  headers: Record<string, string>;
+  info: VvpRequestInfo;
+  signal: AbortSignal | undefined;
+}
+
 type AttemptOutcome =
   { ok: true; body: unknown } | { ok: false; failure: AttemptFailure; error: VvpError };
 
@@ -110,7 +119,7 @@ export class VvpTransport {
     const { maxAttempts } = this.#options.retry;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted === true) throw aborted();
-      const outcome = await this.#attempt(url, request, headers, info, signal);
+      const outcome = await this.#attempt({ url, request, headers, info, signal });
       if (outcome === 'aborted') throw aborted();
       if (outcome.ok) return outcome.body;
       const { failure, error } = outcome;
@@ -126,17 +135,12 @@ export class VvpTransport {
     }
   }
 
-  async #attempt(
-    url: string,
-    request: ApiRequestOptions,
-    headers: Record<string, string>,
-    info: VvpRequestInfo,
-    signal: AbortSignal | undefined,
-  ): Promise<AttemptOutcome | 'aborted'> {
-    const permit = await this.#permit(signal);
+  /** One attempt: a rate-limiter permit, then the HTTP exchange. */
+  async #attempt(attempt: Attempt): Promise<AttemptOutcome | 'aborted'> {
+    const permit = await this.#permit(attempt.signal);
     if (permit === 'aborted') return 'aborted';
     try {
-      return await this.#exchange(url, request, headers, info, signal);
+      return await this.#exchange(attempt);
     } finally {
       permit.release();
     }
@@ -156,13 +160,13 @@ export class VvpTransport {
     }
   }
 
-  async #exchange(
-    url: string,
-    request: ApiRequestOptions,
-    headers: Record<string, string>,
-    info: VvpRequestInfo,
-    signal: AbortSignal | undefined,
-  ): Promise<AttemptOutcome | 'aborted'> {
+  async #exchange({
+    url,
+    request,
+    headers,
+    info,
+    signal,
+  }: Attempt): Promise<AttemptOutcome | 'aborted'> {
     const body: unknown = request.body;
     const started = this.#options.now();
     let outcome: AttemptOutcome | 'aborted';
