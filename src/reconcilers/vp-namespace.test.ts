@@ -1,0 +1,194 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { ANNOTATION_ADOPT, type VpNamespace } from '../api';
+import type { Reconciler } from '../controller';
+import type { RunningSimulator } from '../simulator';
+import type { VvpClient } from '../vvp';
+import { ManagedReconciler } from './managed/reconciler';
+import { FakeObject, FakeTokens, startVvp } from './test-support';
+import { VpNamespaceKind } from './vp-namespace';
+
+const NAMESPACE = '/namespaces/v1/namespaces/{namespace}';
+
+function namespaceCr(name = 'team-a', spec: VpNamespace['spec'] = {}): VpNamespace {
+  return {
+    apiVersion: 'vpoperator.dev/v1alpha1',
+    kind: 'VpNamespace',
+    metadata: { name, uid: `uid-${name}`, generation: 1 },
+    spec: { roleBindings: [{ role: 'owner', members: ['group:team-a'] }], ...spec },
+  };
+}
+
+describe('VpNamespace on the managed reconciler', () => {
+  let simulator: RunningSimulator;
+  let vvp: VvpClient;
+  let takeWrites: () => string[];
+  let tokens: FakeTokens;
+  let reconciler: Reconciler<VpNamespace>;
+
+  beforeAll(async () => {
+    ({ simulator, vvp, takeWrites } = await startVvp());
+  });
+  afterAll(async () => {
+    await simulator.close();
+  });
+  beforeEach(() => {
+    simulator.admin.reset();
+    simulator.admin.setKnobs({ transitionMs: 0, namespaceTerminationMs: 0 });
+    tokens = new FakeTokens();
+    reconciler = new ManagedReconciler({
+      kind: new VpNamespaceKind(vvp, tokens),
+      tokens,
+      operatorNamespace: 'vp-operator',
+    });
+  });
+  afterEach(() => {
+    expect(simulator.admin.violations().response).toBe(0);
+  });
+
+  it('creates the namespace with role bindings and deployment defaults, then only reads', async () => {
+    const cr = new FakeObject(
+      namespaceCr('team-a', { deploymentDefaults: { template: { spec: { parallelism: 4 } } } }),
+    );
+    await cr.reconcile(reconciler);
+    expect(takeWrites()).toEqual([
+      'POST /namespaces/v1/namespaces',
+      'PATCH /api/v1/namespaces/team-a/deployment-defaults',
+    ]);
+    const namespace = await vvp.namespaces().get('team-a');
+    expect(namespace.roleBindings).toEqual([{ role: 'owner', members: ['group:team-a'] }]);
+    const defaults = await vvp.deploymentDefaults('team-a').get();
+    expect(defaults.spec?.template?.spec?.parallelism).toBe(4);
+    expect(defaults.spec?.maxJobCreationAttempts).toBe(4);
+    expect(cr.object.status).toMatchObject({
+      id: 'namespaces/team-a',
+      lifecyclePhase: 'LIFECYCLE_PHASE_ACTIVE',
+    });
+    expect(cr.condition('Ready')).toMatchObject({ status: 'True', reason: 'Available' });
+    expect(tokens.resolved).toEqual([{ vvpNamespace: 'team-a' }]);
+
+    const writes = cr.statusWrites;
+    for (let i = 0; i < 3; i++) await cr.reconcile(reconciler);
+    expect(takeWrites()).toEqual([]);
+    expect(cr.statusWrites).toBe(writes);
+  });
+
+  it('patches only the deployment defaults that differ, and role bindings only when they change', async () => {
+    const cr = new FakeObject(
+      namespaceCr('team-a', {
+        deploymentDefaults: { maxJobCreationAttempts: 4, template: { spec: { parallelism: 1 } } },
+      }),
+    );
+    await cr.reconcile(reconciler);
+    // VVP's defaults already have both values: nothing to write.
+    expect(takeWrites()).toEqual(['POST /namespaces/v1/namespaces']);
+
+    cr.edit((o) => {
+      o.spec = { ...o.spec, deploymentDefaults: { template: { spec: { parallelism: 3 } } } };
+    });
+    await cr.reconcile(reconciler);
+    expect(takeWrites()).toEqual(['PATCH /api/v1/namespaces/team-a/deployment-defaults']);
+    expect(cr.events.at(-1)?.note).toContain('spec.deploymentDefaults.template.spec.parallelism');
+
+    cr.edit((o) => {
+      o.spec = {
+        ...o.spec,
+        roleBindings: [
+          { role: 'viewer', members: ['system:authenticated'] },
+          { role: 'owner', members: ['group:team-a'] },
+        ],
+      };
+    });
+    await cr.reconcile(reconciler);
+    expect(takeWrites()).toEqual(['PUT /namespaces/v1/namespaces/team-a']);
+    await cr.reconcile(reconciler);
+    expect(takeWrites()).toEqual([]);
+  });
+
+  it('adopts the namespace an interrupted create made, proven by the recorded intent', async () => {
+    const cr = new FakeObject(namespaceCr());
+    cr.failStatusWrite = (desired) => desired.id !== undefined;
+    await expect(cr.reconcile(reconciler)).rejects.toThrow('crashed');
+    expect(cr.object.status?.pendingOperation?.name).toBe('team-a');
+    takeWrites();
+
+    await cr.reconcile(reconciler);
+    expect(takeWrites()).toEqual([]);
+    expect(cr.object.status).toMatchObject({ id: 'namespaces/team-a' });
+    expect(cr.object.status?.pendingOperation).toBeUndefined();
+    expect(cr.condition('Synced')?.reason).toBe('ReconcileSuccess');
+  });
+
+  it('treats a 409 to its create as foreign, even with an intent recorded', async () => {
+    await vvp.namespaces().create({ name: 'namespaces/team-a' });
+    // The namespace appears between our look and our create.
+    simulator.admin.addFault({ method: 'GET', path: NAMESPACE, status: 404, remaining: 1 });
+    takeWrites();
+    const cr = new FakeObject(namespaceCr());
+    await cr.reconcile(reconciler);
+    expect(takeWrites()).toEqual(['POST /namespaces/v1/namespaces']);
+    expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'AlreadyExists' });
+    expect(cr.object.status?.pendingOperation).toBeUndefined();
+    expect((await vvp.namespaces().get('team-a')).roleBindings).toEqual([]);
+  });
+
+  it('reports a foreign namespace, adopts it on request, and never deletes one it does not own', async () => {
+    const cr = new FakeObject(namespaceCr('default', {}));
+    await cr.reconcile(reconciler);
+    expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'AlreadyExists' });
+    expect(await cr.finalize(reconciler)).toBeUndefined();
+    expect(takeWrites()).toEqual([]);
+    expect(tokens.released).toEqual([]);
+
+    cr.edit((o) => {
+      o.metadata = { ...o.metadata, annotations: { [ANNOTATION_ADOPT]: 'true' } };
+    });
+    await cr.reconcile(reconciler);
+    expect(cr.object.status).toMatchObject({ adopted: true, id: 'namespaces/default' });
+    expect(cr.reasons()).toContain('Adopted');
+  });
+
+  it('waits through TERMINATING on deletion, then releases the owner token', async () => {
+    simulator.admin.setKnobs({ namespaceTerminationMs: 60_000 });
+    const cr = new FakeObject(namespaceCr());
+    await cr.reconcile(reconciler);
+    takeWrites();
+
+    expect(await cr.finalize(reconciler)).toEqual({ requeueAfter: 5_000 });
+    expect(takeWrites()).toEqual(['DELETE /namespaces/v1/namespaces/team-a']);
+    expect(cr.condition('Ready')).toMatchObject({ status: 'False', reason: 'Terminating' });
+    expect(await cr.finalize(reconciler)).toEqual({ requeueAfter: 5_000 });
+    expect(takeWrites()).toEqual([]);
+    expect(tokens.released).toEqual([]);
+
+    simulator.admin.advanceClock(60_000);
+    expect(await cr.finalize(reconciler)).toBeUndefined();
+    expect(tokens.released).toEqual(['team-a']);
+  });
+
+  it('polls fast while a namespace is TERMINATING outside a deletion', async () => {
+    simulator.admin.setKnobs({ namespaceTerminationMs: 60_000 });
+    const cr = new FakeObject(namespaceCr());
+    await cr.reconcile(reconciler);
+    await vvp.namespaces().delete('team-a');
+    expect(await cr.reconcile(reconciler)).toEqual({ requeueAfter: 5_000 });
+    expect(cr.object.status?.lifecyclePhase).toBe('LIFECYCLE_PHASE_TERMINATING');
+  });
+
+  it('leaves the namespace and its token in place with Orphan', async () => {
+    const cr = new FakeObject(namespaceCr('team-a', { deletionPolicy: 'Orphan' }));
+    await cr.reconcile(reconciler);
+    takeWrites();
+    expect(await cr.finalize(reconciler)).toBeUndefined();
+    expect(takeWrites()).toEqual([]);
+    expect(tokens.released).toEqual([]);
+  });
+
+  it('reports Platform API 401 with the platform credentials, not a namespace token', async () => {
+    simulator.admin.addFault({ method: 'GET', path: NAMESPACE, status: 401 });
+    const cr = new FakeObject(namespaceCr());
+    await expect(cr.reconcile(reconciler)).rejects.toThrow();
+    expect(cr.condition('Synced')?.reason).toBe('Unauthorized');
+    expect(cr.condition('Synced')?.message).toContain('--platform-api-token-secret');
+    expect(tokens.invalidated).toEqual([]);
+  });
+});
