@@ -1,0 +1,147 @@
+import {
+  FINALIZER,
+  LABEL_INSTANCE,
+  VP_DEPLOYMENT_TARGET,
+  VP_NAMESPACE,
+  type VpDeploymentTarget,
+  type VpNamespace,
+} from '../api';
+import type {
+  ControllerRegistration,
+  KubeObject,
+  Manager,
+  ResourceDescriptor,
+  SecondaryWatch,
+} from '../controller';
+import type { TokenResolver } from '../tokens';
+import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './managed/dependencies';
+import { ManagedReconciler } from './managed/reconciler';
+import { VpDeploymentTargetKind, type DeploymentTargetVvp } from './vp-deployment-target';
+import { VpNamespaceKind, type NamespaceVvp } from './vp-namespace';
+
+export { ManagedReconciler, type ManagedReconcilerOptions } from './managed/reconciler';
+export type * from './managed/types';
+export { VpDeploymentTargetKind } from './vp-deployment-target';
+export { VpNamespaceKind } from './vp-namespace';
+
+/** Core-group Secrets, for the token Secret watch. */
+const SECRETS: ResourceDescriptor = {
+  group: '',
+  version: 'v1',
+  plural: 'secrets',
+  kind: 'Secret',
+  namespaced: true,
+};
+
+/** Every annotation under our prefix (paused, adopt, reconcile-requested-at) triggers a reconcile. */
+const CONTROL_ANNOTATIONS = ['vpoperator.dev/'];
+
+export interface ResourceControllersOptions {
+  /** The VVP client (src/vvp); every call carries the reconcile's signal and the CR's token. */
+  vvp: NamespaceVvp & DeploymentTargetVvp;
+  tokens: TokenResolver;
+  /** `--instance-id`: reconcile only CRs labelled with it; without one, only unlabelled CRs. */
+  instanceId?: string | undefined;
+  /** `--operator-namespace`: where the Secrets named by cluster-scoped VpNamespaces live. */
+  operatorNamespace: string;
+  /**
+   * Requeue CRs when the token Secret their `spec.apiTokenSecretRef` names changes. Needs
+   * list/watch on Secrets in the watched namespaces (an opt-in permission), so off by default.
+   */
+  watchTokenSecrets?: boolean;
+  /** Per-controller resync (ms); the manager's by default. */
+  resyncPeriod?: number;
+}
+
+/** The informer label selector for an operator instance. */
+export function instanceLabelSelector(instanceId: string | undefined): string {
+  return instanceId === undefined || instanceId === ''
+    ? `!${LABEL_INSTANCE}`
+    : `${LABEL_INSTANCE}=${instanceId}`;
+}
+
+/**
+ * Registers the VpNamespace and VpDeploymentTarget controllers on `manager` (before
+ * `manager.start()`). Both run on the shared {@link ManagedReconciler}; VpDeploymentTargets are
+ * requeued when the VpNamespace of their VVP namespace changes (e.g. becomes Ready), and, with
+ * `watchTokenSecrets`, CRs are requeued when their token Secret changes.
+ */
+export function registerResourceControllers(
+  manager: Pick<Manager, 'addController'>,
+  options: ResourceControllersOptions,
+): void {
+  const labelSelector = instanceLabelSelector(options.instanceId);
+  const common = {
+    tokens: options.tokens,
+    instanceId: options.instanceId,
+    operatorNamespace: options.operatorNamespace,
+  };
+
+  const namespaceDependencies = new DependencyIndex();
+  manager.addController<VpNamespace>({
+    ...registrationBasics(options, labelSelector),
+    name: 'vpnamespace',
+    resource: VP_NAMESPACE,
+    reconciler: new ManagedReconciler({
+      ...common,
+      kind: new VpNamespaceKind(options.vvp, options.tokens),
+      dependencies: namespaceDependencies,
+    }),
+    watches: tokenSecretWatches(options, namespaceDependencies, [options.operatorNamespace]),
+  });
+
+  const targetDependencies = new DependencyIndex();
+  manager.addController<VpDeploymentTarget>({
+    ...registrationBasics(options, labelSelector),
+    name: 'vpdeploymenttarget',
+    resource: VP_DEPLOYMENT_TARGET,
+    reconciler: new ManagedReconciler({
+      ...common,
+      kind: new VpDeploymentTargetKind(options.vvp),
+      dependencies: targetDependencies,
+    }),
+    watches: [
+      {
+        resource: VP_NAMESPACE,
+        labelSelector,
+        map: (object: KubeObject) =>
+          targetDependencies.dependantsOf(vvpNamespaceDependency(object.metadata?.name ?? '')),
+      },
+      ...tokenSecretWatches(options, targetDependencies, undefined),
+    ],
+  });
+}
+
+function registrationBasics(
+  options: ResourceControllersOptions,
+  labelSelector: string,
+): Pick<
+  ControllerRegistration<KubeObject>,
+  'reactToAnnotations' | 'finalizer' | 'labelSelector' | 'resyncPeriod'
+> {
+  return {
+    reactToAnnotations: CONTROL_ANNOTATIONS,
+    finalizer: FINALIZER,
+    labelSelector,
+    ...(options.resyncPeriod === undefined ? {} : { resyncPeriod: options.resyncPeriod }),
+  };
+}
+
+/** Requeues the CRs naming a Secret when it changes; `namespaces` undefined = the manager's. */
+function tokenSecretWatches(
+  options: ResourceControllersOptions,
+  dependencies: DependencyIndex,
+  namespaces: readonly string[] | undefined,
+): SecondaryWatch[] {
+  if (options.watchTokenSecrets !== true) return [];
+  return [
+    {
+      resource: SECRETS,
+      ...(namespaces === undefined ? {} : { namespaces }),
+      map: (object: KubeObject) =>
+        dependencies.dependantsOf(
+          secretDependency(object.metadata?.namespace ?? '', object.metadata?.name ?? ''),
+        ),
+    },
+  ];
+}
