@@ -41,14 +41,6 @@ export const VP_SAVEPOINT: ResourceDescriptor = {
   namespaced: true,
 };
 
-/** The four kinds, in the order a user creates them (namespace, target, deployment, savepoint). */
-export const ALL_RESOURCES: readonly ResourceDescriptor[] = [
-  VP_NAMESPACE,
-  VP_DEPLOYMENT_TARGET,
-  VP_DEPLOYMENT,
-  VP_SAVEPOINT,
-];
-
 /** Held on a CR until its VVP object is deleted (or orphaned, per `spec.deletionPolicy`). */
 export const FINALIZER = 'vpoperator.dev/cleanup';
 /** Label on CRs: which operator instance (`--instance-id`) reconciles them. */

@@ -204,31 +204,38 @@ function conditionColumn(
   };
 }
 
-export const READY_COLUMN = conditionColumn(
+const READY_COLUMN = conditionColumn(
   'Ready',
   'Ready',
   'status',
   'Whether the VVP object is usable.',
 );
-export const READY_REASON_COLUMN = conditionColumn(
+const READY_REASON_COLUMN = conditionColumn(
   'Reason',
   'Ready',
   'reason',
   'Why the object is or is not ready.',
 );
-export const SYNCED_COLUMN = conditionColumn(
+const SYNCED_COLUMN = conditionColumn(
   'Synced',
   'Synced',
   'status',
   'Whether the last reconcile with VVP succeeded.',
 );
-export const SYNC_REASON_COLUMN = conditionColumn(
+const SYNC_REASON_COLUMN = conditionColumn(
   'Sync-Reason',
   'Synced',
   'reason',
   'Why the last reconcile succeeded or failed.',
   1,
 );
+/** Ready and its reason, Synced (and its reason in `-o wide`): the same on every kind. */
+export const HEALTH_COLUMNS: readonly PrinterColumn[] = [
+  READY_COLUMN,
+  READY_REASON_COLUMN,
+  SYNCED_COLUMN,
+  SYNC_REASON_COLUMN,
+];
 export const VVP_NAMESPACE_COLUMN: PrinterColumn = {
   name: 'VVP-Namespace',
   type: 'string',

@@ -15,10 +15,7 @@ import {
 } from './common';
 import {
   AGE_COLUMN,
-  READY_COLUMN,
-  READY_REASON_COLUMN,
-  SYNCED_COLUMN,
-  SYNC_REASON_COLUMN,
+  HEALTH_COLUMNS,
   VVP_ID_COLUMN,
   VVP_NAMESPACE_COLUMN,
   type KindDefinition,
@@ -102,10 +99,7 @@ export const VP_DEPLOYMENT_TARGET_KIND: KindDefinition = {
       jsonPath: '.spec.spec.kubernetes.namespace',
       description: 'The Kubernetes namespace the Flink pods run in.',
     },
-    READY_COLUMN,
-    READY_REASON_COLUMN,
-    SYNCED_COLUMN,
-    SYNC_REASON_COLUMN,
+    ...HEALTH_COLUMNS,
     VVP_ID_COLUMN,
     AGE_COLUMN,
   ],

@@ -15,10 +15,7 @@ import {
 } from './common';
 import {
   AGE_COLUMN,
-  READY_COLUMN,
-  READY_REASON_COLUMN,
-  SYNCED_COLUMN,
-  SYNC_REASON_COLUMN,
+  HEALTH_COLUMNS,
   VVP_ID_COLUMN,
   VVP_NAMESPACE_COLUMN,
   type KindDefinition,
@@ -34,7 +31,7 @@ import {
   stringEnum,
   type Static,
 } from './schema';
-import { vvpDeploymentSpecSchema } from './vvp-deployment-spec';
+import { DESIRED_DEPLOYMENT_STATES, vvpDeploymentSpecSchema } from './vvp-deployment-spec';
 
 export const DEPLOYMENT_DELETION_POLICIES = [...DELETION_POLICIES, 'SavepointThenDelete'] as const;
 export type DeploymentDeletionPolicy = (typeof DEPLOYMENT_DELETION_POLICIES)[number];
@@ -43,9 +40,7 @@ export const SYNCING_MODES = ['PATCH', 'PUT'] as const;
 export type SyncingMode = (typeof SYNCING_MODES)[number];
 
 export const OBSERVED_DEPLOYMENT_STATES = [
-  'RUNNING',
-  'CANCELLED',
-  'SUSPENDED',
+  ...DESIRED_DEPLOYMENT_STATES,
   'TRANSITIONING',
   'FAILED',
   'FINISHED',
@@ -160,7 +155,7 @@ export const VpDeploymentSpecSchema = object(
 );
 export type VpDeploymentSpec = Static<typeof VpDeploymentSpecSchema>;
 
-const FailureSchema = object('Why VVP reports a failure.', {
+export const FailureSchema = object('Why VVP reports a failure.', {
   message: optional(string("VVP's failure message.")),
   reason: optional(string("VVP's failure reason.")),
   failedAt: optional(string('When it failed.', { format: 'date-time' })),
@@ -299,10 +294,7 @@ export const VP_DEPLOYMENT_KIND: KindDefinition = {
       jsonPath: '.status.state',
       description: "VVP's observed state.",
     },
-    READY_COLUMN,
-    READY_REASON_COLUMN,
-    SYNCED_COLUMN,
-    SYNC_REASON_COLUMN,
+    ...HEALTH_COLUMNS,
     {
       name: 'Job-ID',
       type: 'string',

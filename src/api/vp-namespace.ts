@@ -7,14 +7,7 @@ import {
   managedSpecProperties,
   managedStatusProperties,
 } from './common';
-import {
-  AGE_COLUMN,
-  READY_COLUMN,
-  READY_REASON_COLUMN,
-  SYNCED_COLUMN,
-  SYNC_REASON_COLUMN,
-  type KindDefinition,
-} from './crd';
+import { AGE_COLUMN, HEALTH_COLUMNS, type KindDefinition } from './crd';
 import { DNS_LABEL_MAX_LENGTH, DNS_LABEL_PATTERN } from './formats';
 import { array, object, optional, string, stringEnum, type Static } from './schema';
 import { vvpDeploymentSpecSchema } from './vvp-deployment-spec';
@@ -100,10 +93,7 @@ export const VP_NAMESPACE_KIND: KindDefinition = {
       jsonPath: '.status.lifecyclePhase',
       description: "VVP's lifecycle phase of the namespace.",
     },
-    READY_COLUMN,
-    READY_REASON_COLUMN,
-    SYNCED_COLUMN,
-    SYNC_REASON_COLUMN,
+    ...HEALTH_COLUMNS,
     AGE_COLUMN,
   ],
 };

@@ -12,16 +12,13 @@ import {
 } from './common';
 import {
   AGE_COLUMN,
-  READY_COLUMN,
-  READY_REASON_COLUMN,
-  SYNCED_COLUMN,
-  SYNC_REASON_COLUMN,
+  HEALTH_COLUMNS,
   VVP_ID_COLUMN,
   VVP_NAMESPACE_COLUMN,
   type KindDefinition,
 } from './crd';
 import { immutableField } from './formats';
-import { SAVEPOINT_ORIGINS, SAVEPOINT_STATES } from './vp-deployment';
+import { FailureSchema, SAVEPOINT_ORIGINS, SAVEPOINT_STATES } from './vp-deployment';
 import { integer, object, optional, string, stringEnum, type Static } from './schema';
 
 export const DEFAULT_BACKOFF_LIMIT = 3;
@@ -114,13 +111,7 @@ export const VpSavepointStatusSchema = object('What the operator observed in VVP
   jobId: optional(string('VVP id of the job the savepoint was taken of.')),
   location: optional(string('Where Flink wrote the savepoint.')),
   origin: optional(stringEnum('Why it was taken.', SAVEPOINT_ORIGINS)),
-  failure: optional(
-    object("VVP's failure of the last attempt.", {
-      message: optional(string("VVP's failure message.")),
-      reason: optional(string("VVP's failure reason.")),
-      failedAt: optional(string('When it failed.', { format: 'date-time' })),
-    }),
-  ),
+  failure: optional(FailureSchema),
   attempts: optional(
     integer('How many times the savepoint has been triggered.', { minimum: 0, format: 'int32' }),
   ),
@@ -158,10 +149,7 @@ export const VP_SAVEPOINT_KIND: KindDefinition = {
       jsonPath: '.status.state',
       description: "VVP's state of the savepoint.",
     },
-    READY_COLUMN,
-    READY_REASON_COLUMN,
-    SYNCED_COLUMN,
-    SYNC_REASON_COLUMN,
+    ...HEALTH_COLUMNS,
     {
       name: 'Location',
       type: 'string',
