@@ -199,10 +199,6 @@ export class LeaderElector {
     return this.#leading;
   }
 
-  get identity(): string {
-    return this.#identity;
-  }
-
   /**
    * Resolves once this candidate holds the lease (true) or `signal` aborts first (false).
    */

@@ -1,6 +1,6 @@
 import { DEFAULT_RECONCILE_BACKOFF, ExponentialBackoff, type BackoffOptions } from './backoff';
 import type { Clock, TimerHandle } from './clock';
-import type { InFlightSource, QueueMetrics } from './metrics';
+import type { QueueMetrics } from './metrics';
 
 export interface WorkQueueOptions {
   clock: Clock;
@@ -21,7 +21,7 @@ interface DelayedAdd {
  *   processed are held back and queue it again once {@link done} is called;
  * - delayed adds keep the earliest due time per key; failures back off exponentially per key.
  */
-export class WorkQueue<K = string> implements InFlightSource {
+export class WorkQueue<K = string> {
   readonly #clock: Clock;
   readonly #metrics: QueueMetrics | undefined;
   readonly #backoff: ExponentialBackoff<K>;
@@ -43,10 +43,6 @@ export class WorkQueue<K = string> implements InFlightSource {
   /** Keys waiting to be handed out (not counting delayed adds or keys being processed). */
   get depth(): number {
     return this.#queue.length - this.#head;
-  }
-
-  get shuttingDown(): boolean {
-    return this.#shuttingDown;
   }
 
   /** Queues `key` unless it is already waiting; ignored after {@link shutdown}. */
@@ -138,12 +134,9 @@ export class WorkQueue<K = string> implements InFlightSource {
     for (const waiter of this.#waiters.splice(0)) waiter(undefined);
   }
 
+  /** Start times (clock ms) of the keys being processed right now, for the stuck-work gauges. */
   inFlightStartTimes(): Iterable<number> {
     return this.#processing.values();
-  }
-
-  now(): number {
-    return this.#clock.now();
   }
 
   #push(key: K): void {
