@@ -1,5 +1,6 @@
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { ConfigError } from '../config/load';
+import { describeError } from '../controller/errors';
 
 const REACHABILITY_TIMEOUT_MS = 10_000;
 
@@ -49,12 +50,4 @@ export async function checkApiServer(kubeConfig: KubeConfig): Promise<string> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as Error & { cause?: unknown }).cause;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  const first = error.message.split('\n')[0] ?? error.message;
-  return typeof code === 'string' ? `${code}: ${first}` : first;
 }

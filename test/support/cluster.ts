@@ -1,6 +1,7 @@
 // What integration test files use to reach the cluster that global setup started.
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../../src/cli/kube-connection';
 import type { TestClusterConnection } from '../../src/testing/control-plane';
 import { readClusterState, TEST_RUN_LABEL, type ClusterState } from './cluster-state';
 import { requestApiServerRestart } from './control-endpoint';
@@ -22,12 +23,6 @@ export function testCluster(): TestClusterInfo {
   const { server, adminKubeconfigPath, operatorKubeconfigPath, operatorUser, existingCluster } =
     state();
   return { server, adminKubeconfigPath, operatorKubeconfigPath, operatorUser, existingCluster };
-}
-
-function loadKubeConfig(path: string): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromFile(path);
-  return config;
 }
 
 /** A fresh client configuration for the cluster administrator. */
