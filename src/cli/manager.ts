@@ -8,9 +8,6 @@ import { RequestLimiter, VvpClient } from '../vvp';
 import { VERSION } from '../version';
 import { checkApiServer, loadKubeConfig } from './kube-connection';
 
-/** How long a graceful shutdown may take before the process exits anyway. */
-const SHUTDOWN_BUDGET_MS = 10_000;
-
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -139,16 +136,19 @@ function waitForShutdownSignal(logger: Logger): Promise<StopReason> {
 }
 
 async function shutDown(manager: Manager, reason: StopReason, logger: Logger): Promise<number> {
+  // The manager's own bound: in-flight reconciles, then releasing the lease. Cutting it
+  // shorter would exit while the lease is being released, and a standby would wait it out.
+  const budgetMs = manager.stopBudget;
   let timer: NodeJS.Timeout | undefined;
   const budget = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => {
       resolve('timeout');
-    }, SHUTDOWN_BUDGET_MS);
+    }, budgetMs);
   });
   const outcome = await Promise.race([manager.stop().then(() => 'stopped' as const), budget]);
   clearTimeout(timer);
   if (outcome === 'timeout') {
-    logger.error({ budgetMs: SHUTDOWN_BUDGET_MS }, 'graceful shutdown took too long; exiting');
+    logger.error({ budgetMs }, 'graceful shutdown took too long; exiting');
     return EXIT_FAILURE;
   }
   if (reason.kind === 'manager' && reason.error !== undefined) {
