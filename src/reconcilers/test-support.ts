@@ -1,5 +1,6 @@
 // Test helpers for the reconcilers: a CR held in memory with the core's write semantics, a
 // recorded event sink, a fake token resolver, and a VVP client on the in-process simulator.
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals';
 import { Registry } from 'prom-client';
 import {
   ConflictError,
@@ -167,4 +168,48 @@ export async function startVvp(options: StartOptions = {}): Promise<{
     return writes;
   };
   return { simulator, vvp, takeWrites };
+}
+
+/** The simulated VVP of a test file; the members are set once `beforeAll` ran. */
+export interface SimulatedVvp {
+  simulator: RunningSimulator;
+  vvp: VvpClient;
+  /** VVP writes (anything but GET) since the last call; clears the request log. */
+  takeWrites(): string[];
+}
+
+/**
+ * Registers the hooks of a test file on the simulated VVP: started once, reset to a fresh
+ * installation (instant transitions) before each test, checked for contract violations after
+ * each, closed at the end.
+ */
+export function useSimulatedVvp(options: StartOptions = {}): SimulatedVvp {
+  const started: Partial<Awaited<ReturnType<typeof startVvp>>> = {};
+  const get = <K extends keyof typeof started>(key: K): NonNullable<(typeof started)[K]> => {
+    const value = started[key];
+    if (value === undefined) throw new Error('the simulated VVP is used before beforeAll ran');
+    return value;
+  };
+  beforeAll(async () => {
+    Object.assign(started, await startVvp(options));
+  });
+  afterAll(async () => {
+    await started.simulator?.close();
+  });
+  beforeEach(() => {
+    get('simulator').admin.reset();
+    get('simulator').admin.setKnobs({ transitionMs: 0, namespaceTerminationMs: 0 });
+  });
+  afterEach(() => {
+    expect(get('simulator').admin.violations().response).toBe(0);
+  });
+  return {
+    get simulator() {
+      return get('simulator');
+    },
+    get vvp() {
+      return get('vvp');
+    },
+    takeWrites: () => get('takeWrites')(),
+  };
 }

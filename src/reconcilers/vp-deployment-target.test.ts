@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   ANNOTATION_ADOPT,
   ANNOTATION_PAUSED,
@@ -7,10 +7,9 @@ import {
   type VpDeploymentTarget,
 } from '../api';
 import { TerminalError, type Reconciler } from '../controller';
-import type { RunningSimulator } from '../simulator';
-import { UnavailableError, type VvpClient } from '../vvp';
+import { UnavailableError } from '../vvp';
 import { ManagedReconciler } from './managed/reconciler';
-import { FakeObject, FakeTokens, startVvp } from './test-support';
+import { FakeObject, FakeTokens, useSimulatedVvp } from './test-support';
 import { VpDeploymentTargetKind } from './vp-deployment-target';
 
 const TARGETS = '/api/v1/namespaces/{namespace}/deployment-targets';
@@ -29,35 +28,22 @@ function targetCr(name = 'flink', annotations: Record<string, string> = {}): VpD
 }
 
 describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
-  let simulator: RunningSimulator;
-  let vvp: VvpClient;
-  let takeWrites: () => string[];
   let tokens: FakeTokens;
   let reconciler: Reconciler<VpDeploymentTarget>;
 
-  beforeAll(async () => {
-    ({ simulator, vvp, takeWrites } = await startVvp());
-  });
-  afterAll(async () => {
-    await simulator.close();
-  });
+  const env = useSimulatedVvp();
   beforeEach(() => {
-    simulator.admin.reset();
-    simulator.admin.setKnobs({ transitionMs: 0, namespaceTerminationMs: 0 });
     tokens = new FakeTokens();
     reconciler = new ManagedReconciler({
-      kind: new VpDeploymentTargetKind(vvp),
+      kind: new VpDeploymentTargetKind(env.vvp),
       tokens,
       instanceId: 'prod',
       operatorNamespace: 'vp-operator',
     });
   });
-  afterEach(() => {
-    expect(simulator.admin.violations().response).toBe(0);
-  });
 
   async function vvpTargets(): Promise<{ name?: string; labels?: Record<string, string> }[]> {
-    return (await vvp.deploymentTargets('default').list()).map((t) => ({
+    return (await env.vvp.deploymentTargets('default').list()).map((t) => ({
       name: t.metadata?.name,
       labels: t.metadata?.labels,
     }));
@@ -74,10 +60,10 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
     });
     expect(await cr.reconcile(reconciler)).toBeUndefined();
 
-    expect(takeWrites()).toEqual([
+    expect(env.takeWrites()).toEqual([
       expect.stringMatching(/^POST \/api\/v1\/namespaces\/default\/deployment-targets$/),
     ]);
-    const [created] = await vvp.deploymentTargets('default').list();
+    const [created] = await env.vvp.deploymentTargets('default').list();
     expect(created?.metadata?.labels).toEqual({
       team: 'a',
       [OWNER_LABELS.kind]: 'VpDeploymentTarget',
@@ -103,7 +89,7 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
 
     const writes = cr.statusWrites;
     for (let i = 0; i < 3; i++) await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(cr.statusWrites).toBe(writes);
     expect(cr.events).toHaveLength(1);
   });
@@ -118,10 +104,10 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
       name: 'flink',
     });
     expect(cr.object.status?.id).toBeUndefined();
-    takeWrites();
+    env.takeWrites();
 
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(await vvpTargets()).toHaveLength(1);
     expect(cr.object.status?.pendingOperation).toBeUndefined();
     expect(cr.object.status?.id).toEqual(expect.any(String));
@@ -133,18 +119,18 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
     const stale = structuredClone(cr.object);
     cr.edit(() => undefined);
     await expect(reconciler.reconcile(stale, cr.context())).rejects.toThrow('stale');
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
   });
 
   it('leaves a same-named foreign target untouched until adopted, then labels it and keeps it', async () => {
-    await vvp.deploymentTargets('default').create({
+    await env.vvp.deploymentTargets('default').create({
       metadata: { name: 'flink', labels: { owner: 'someone' } },
       spec: { kubernetes: { namespace: 'flink-jobs' } },
     });
-    takeWrites();
+    env.takeWrites();
     const cr = new FakeObject(targetCr());
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'AlreadyExists' });
     expect(cr.condition('Synced')?.message).toContain(`${ANNOTATION_ADOPT}: "true"`);
     expect(cr.object.status?.id).toBeUndefined();
@@ -152,15 +138,17 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
     expect(cr.reasons()).toEqual(['AlreadyExists']);
 
     await cr.finalize(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(await vvpTargets()).toEqual([{ name: 'flink', labels: { owner: 'someone' } }]);
 
     cr.edit((o) => {
       o.metadata = { ...o.metadata, annotations: { [ANNOTATION_ADOPT]: 'true' } };
     });
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([expect.stringMatching(/^PUT .*\/deployment-targets\/flink$/)]);
-    const [adopted] = await vvp.deploymentTargets('default').list();
+    expect(env.takeWrites()).toEqual([
+      expect.stringMatching(/^PUT .*\/deployment-targets\/flink$/),
+    ]);
+    const [adopted] = await env.vvp.deploymentTargets('default').list();
     expect(adopted?.metadata?.labels).toMatchObject({
       owner: 'someone',
       team: 'a',
@@ -174,14 +162,14 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
   it('refuses adoption while paused, and neither creates nor updates while paused', async () => {
     const cr = new FakeObject(targetCr('paused', { [ANNOTATION_PAUSED]: 'true' }));
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'Paused' });
 
     cr.edit((o) => {
       o.metadata = { ...o.metadata, annotations: {} };
     });
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toHaveLength(1);
+    expect(env.takeWrites()).toHaveLength(1);
 
     cr.edit((o) => {
       o.metadata = { ...o.metadata, annotations: { [ANNOTATION_PAUSED]: 'true' } };
@@ -192,29 +180,29 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
       };
     });
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(cr.condition('Synced')?.message).toContain('spec.metadata.labels.team');
 
     expect(await cr.finalize(reconciler)).toEqual({ requeueAfter: expect.any(Number) });
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
   });
 
   it('acknowledges reconcile-requested-at without writing to VVP', async () => {
     const cr = new FakeObject(targetCr());
     await cr.reconcile(reconciler);
-    takeWrites();
+    env.takeWrites();
     cr.edit((o) => {
       o.metadata = { ...o.metadata, annotations: { [ANNOTATION_RECONCILE_REQUESTED_AT]: 'now-1' } };
     });
     await cr.reconcile(reconciler);
     expect(cr.object.status?.lastHandledReconcileAt).toBe('now-1');
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
   });
 
   it('updates labels in place with PUT, and reports a spec change as RecreateRequired without acting', async () => {
     const cr = new FakeObject(targetCr());
     await cr.reconcile(reconciler);
-    takeWrites();
+    env.takeWrites();
     cr.edit((o) => {
       o.metadata = { ...o.metadata, generation: 2 };
       o.spec = {
@@ -224,7 +212,7 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
       };
     });
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([expect.stringMatching(/^PUT /)]);
+    expect(env.takeWrites()).toEqual([expect.stringMatching(/^PUT /)]);
     expect(cr.reasons()).toContain('Updated');
 
     cr.edit((o) => {
@@ -232,7 +220,7 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
       o.spec = { ...o.spec, spec: { kubernetes: { namespace: 'elsewhere' } } };
     });
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'RecreateRequired' });
     expect(cr.condition('Synced')?.message).toContain('spec.spec.kubernetes.namespace');
     expect(await vvpTargets()).toHaveLength(1);
@@ -242,10 +230,10 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
     const cr = new FakeObject(targetCr());
     await cr.reconcile(reconciler);
     const firstId = cr.object.status?.id;
-    await vvp.deploymentTargets('default').delete('flink');
-    takeWrites();
+    await env.vvp.deploymentTargets('default').delete('flink');
+    env.takeWrites();
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([expect.stringMatching(/^POST /)]);
+    expect(env.takeWrites()).toEqual([expect.stringMatching(/^POST /)]);
     expect(cr.object.status?.id).not.toBe(firstId);
     expect(cr.reasons()).toEqual(['Created', 'NotFound', 'Created']);
   });
@@ -258,18 +246,20 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
     });
     await deleted.reconcile(reconciler);
     await orphaned.reconcile(reconciler);
-    takeWrites();
+    env.takeWrites();
     expect(await orphaned.finalize(reconciler)).toBeUndefined();
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(await deleted.finalize(reconciler)).toBeUndefined();
-    expect(takeWrites()).toEqual([expect.stringMatching(/^DELETE .*\/deployment-targets\/one$/)]);
+    expect(env.takeWrites()).toEqual([
+      expect.stringMatching(/^DELETE .*\/deployment-targets\/one$/),
+    ]);
     expect((await vvpTargets()).map((t) => t.name)).toEqual(['two']);
   });
 
   it('keeps the finalizer while deployments use the target, naming them, with growing retry delays', async () => {
     const cr = new FakeObject(targetCr());
     await cr.reconcile(reconciler);
-    const deployments = vvp.deployments('default');
+    const deployments = env.vvp.deployments('default');
     const deployment = await deployments.create({
       metadata: { name: 'wordcount' },
       spec: {
@@ -291,7 +281,7 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
   });
 
   it('reports VVP 400 as InvalidSpec and stops retrying, clearing the create intent', async () => {
-    simulator.admin.addFault({
+    env.simulator.admin.addFault({
       method: 'POST',
       path: TARGETS,
       status: 400,
@@ -306,7 +296,7 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
 
   it('reports 401 naming the namespace and token source and invalidates the token; 403 likewise', async () => {
     const cr = new FakeObject(targetCr());
-    simulator.admin.addFault({ method: 'GET', path: TARGET, status: 401, remaining: 1 });
+    env.simulator.admin.addFault({ method: 'GET', path: TARGET, status: 401, remaining: 1 });
     await expect(cr.reconcile(reconciler)).rejects.toThrow();
     const message = cr.condition('Synced')?.message ?? '';
     expect(cr.condition('Synced')?.reason).toBe('Unauthorized');
@@ -314,7 +304,7 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
     expect(message).toContain('environment variable APPMANAGER_API_TOKEN');
     expect(tokens.invalidated).toEqual([{ vvpNamespace: 'default' }]);
 
-    simulator.admin.addFault({ method: 'GET', path: TARGET, status: 403, remaining: 1 });
+    env.simulator.admin.addFault({ method: 'GET', path: TARGET, status: 403, remaining: 1 });
     await expect(cr.reconcile(reconciler)).rejects.toThrow();
     expect(cr.condition('Synced')?.reason).toBe('Forbidden');
     expect(tokens.invalidated).toHaveLength(1);
@@ -323,7 +313,12 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
   it('reports an outage as PlatformUnavailable, keeps Ready, and rethrows with Retry-After', async () => {
     const cr = new FakeObject(targetCr());
     await cr.reconcile(reconciler);
-    simulator.admin.addFault({ method: 'GET', path: TARGET, status: 503, retryAfterSeconds: 7 });
+    env.simulator.admin.addFault({
+      method: 'GET',
+      path: TARGET,
+      status: 503,
+      retryAfterSeconds: 7,
+    });
     const failure: unknown = await cr.reconcile(reconciler).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(UnavailableError);
     expect((failure as UnavailableError).retryAfterMs).toBe(7000);
@@ -332,7 +327,7 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
       reason: 'PlatformUnavailable',
     });
     expect(cr.condition('Ready')?.status).toBe('True');
-    simulator.admin.clearFaults();
+    env.simulator.admin.clearFaults();
     await cr.reconcile(reconciler);
     expect(cr.condition('Synced')?.status).toBe('True');
   });
@@ -366,25 +361,25 @@ describe('VpDeploymentTarget on the managed reconciler (VVP 2.4)', () => {
     expect(message).toContain('"bad name!"');
     expect(message).toContain('deploymentPatchSet');
     expect(message).toContain(OWNER_LABELS.uid);
-    expect(simulator.admin.requests().entries).toEqual([]);
+    expect(env.simulator.admin.requests().entries).toEqual([]);
+  });
+  it('reports a malformed object (no spec.spec) as InvalidSpec instead of crashing', async () => {
+    const malformed: unknown = { metadata: {} };
+    const cr = new FakeObject(targetCr());
+    cr.edit((o) => {
+      o.spec = malformed as VpDeploymentTarget['spec'];
+    });
+    await expect(cr.reconcile(reconciler)).rejects.toBeInstanceOf(TerminalError);
+    expect(cr.condition('Synced')?.message).toContain('spec.spec.kubernetes is required');
   });
 });
 
 describe('VpDeploymentTarget on VVP 2.1', () => {
-  let simulator: RunningSimulator;
-  let vvp: VvpClient;
-  let takeWrites: () => string[];
-
-  beforeAll(async () => {
-    ({ simulator, vvp, takeWrites } = await startVvp({ vvpVersion: '2.1' }));
-  });
-  afterAll(async () => {
-    await simulator.close();
-  });
+  const env = useSimulatedVvp({ vvpVersion: '2.1' });
 
   it('reports a label change as RecreateRequired instead of deleting the target', async () => {
     const reconciler = new ManagedReconciler({
-      kind: new VpDeploymentTargetKind(vvp),
+      kind: new VpDeploymentTargetKind(env.vvp),
       tokens: new FakeTokens(),
       operatorNamespace: 'vp-operator',
     });
@@ -397,9 +392,9 @@ describe('VpDeploymentTarget on VVP 2.1', () => {
         spec: o.spec?.spec ?? { kubernetes: {} },
       };
     });
-    takeWrites();
+    env.takeWrites();
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'RecreateRequired' });
     expect(cr.condition('Synced')?.message).toContain('2.4');
   });

@@ -1,4 +1,9 @@
-import { OWNER_LABELS, VP_DEPLOYMENT_TARGET, type VpDeploymentTarget } from '../api';
+import {
+  OWNER_LABELS,
+  VP_DEPLOYMENT_TARGET,
+  type VpDeploymentTarget,
+  type VpDeploymentTargetSpec,
+} from '../api';
 import {
   ConflictError,
   NotFoundError,
@@ -65,10 +70,12 @@ export class VpDeploymentTargetKind implements ManagedKind<VpDeploymentTarget, O
         `The VVP name "${name}" (spec.metadata.name, else metadata.name) is not a valid deployment target name: 1 to 250 letters, digits, "-" or "_".`,
       );
     }
-    if (object.spec?.spec.kubernetes === undefined) {
+    // Read as possibly absent: the CRD requires it, but a malformed object must not crash us.
+    const vvpSpec: Partial<VpDeploymentTargetSpec['spec']> | undefined = object.spec?.spec;
+    if (vvpSpec?.kubernetes === undefined) {
       problems.push('spec.spec.kubernetes is required.');
     }
-    if ((object.spec?.spec.deploymentPatchSet ?? []).length > 0) {
+    if ((vvpSpec?.deploymentPatchSet ?? []).length > 0) {
       problems.push(
         'spec.spec.deploymentPatchSet was removed in VVP 2.1 and is not supported; use pod templates in the deployments instead.',
       );

@@ -1,10 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ANNOTATION_ADOPT, type VpNamespace } from '../api';
 import type { Reconciler } from '../controller';
-import type { RunningSimulator } from '../simulator';
-import type { VvpClient } from '../vvp';
 import { ManagedReconciler } from './managed/reconciler';
-import { FakeObject, FakeTokens, startVvp } from './test-support';
+import { FakeObject, FakeTokens, useSimulatedVvp } from './test-support';
 import { VpNamespaceKind } from './vp-namespace';
 
 const NAMESPACE = '/namespaces/v1/namespaces/{namespace}';
@@ -19,30 +17,17 @@ function namespaceCr(name = 'team-a', spec: VpNamespace['spec'] = {}): VpNamespa
 }
 
 describe('VpNamespace on the managed reconciler', () => {
-  let simulator: RunningSimulator;
-  let vvp: VvpClient;
-  let takeWrites: () => string[];
   let tokens: FakeTokens;
   let reconciler: Reconciler<VpNamespace>;
 
-  beforeAll(async () => {
-    ({ simulator, vvp, takeWrites } = await startVvp());
-  });
-  afterAll(async () => {
-    await simulator.close();
-  });
+  const env = useSimulatedVvp();
   beforeEach(() => {
-    simulator.admin.reset();
-    simulator.admin.setKnobs({ transitionMs: 0, namespaceTerminationMs: 0 });
     tokens = new FakeTokens();
     reconciler = new ManagedReconciler({
-      kind: new VpNamespaceKind(vvp, tokens),
+      kind: new VpNamespaceKind(env.vvp, tokens),
       tokens,
       operatorNamespace: 'vp-operator',
     });
-  });
-  afterEach(() => {
-    expect(simulator.admin.violations().response).toBe(0);
   });
 
   it('creates the namespace with role bindings and deployment defaults, then only reads', async () => {
@@ -50,13 +35,13 @@ describe('VpNamespace on the managed reconciler', () => {
       namespaceCr('team-a', { deploymentDefaults: { template: { spec: { parallelism: 4 } } } }),
     );
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([
+    expect(env.takeWrites()).toEqual([
       'POST /namespaces/v1/namespaces',
       'PATCH /api/v1/namespaces/team-a/deployment-defaults',
     ]);
-    const namespace = await vvp.namespaces().get('team-a');
+    const namespace = await env.vvp.namespaces().get('team-a');
     expect(namespace.roleBindings).toEqual([{ role: 'owner', members: ['group:team-a'] }]);
-    const defaults = await vvp.deploymentDefaults('team-a').get();
+    const defaults = await env.vvp.deploymentDefaults('team-a').get();
     expect(defaults.spec?.template?.spec?.parallelism).toBe(4);
     expect(defaults.spec?.maxJobCreationAttempts).toBe(4);
     expect(cr.object.status).toMatchObject({
@@ -68,7 +53,7 @@ describe('VpNamespace on the managed reconciler', () => {
 
     const writes = cr.statusWrites;
     for (let i = 0; i < 3; i++) await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(cr.statusWrites).toBe(writes);
   });
 
@@ -80,13 +65,13 @@ describe('VpNamespace on the managed reconciler', () => {
     );
     await cr.reconcile(reconciler);
     // VVP's defaults already have both values: nothing to write.
-    expect(takeWrites()).toEqual(['POST /namespaces/v1/namespaces']);
+    expect(env.takeWrites()).toEqual(['POST /namespaces/v1/namespaces']);
 
     cr.edit((o) => {
       o.spec = { ...o.spec, deploymentDefaults: { template: { spec: { parallelism: 3 } } } };
     });
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual(['PATCH /api/v1/namespaces/team-a/deployment-defaults']);
+    expect(env.takeWrites()).toEqual(['PATCH /api/v1/namespaces/team-a/deployment-defaults']);
     expect(cr.events.at(-1)?.note).toContain('spec.deploymentDefaults.template.spec.parallelism');
 
     cr.edit((o) => {
@@ -99,9 +84,9 @@ describe('VpNamespace on the managed reconciler', () => {
       };
     });
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual(['PUT /namespaces/v1/namespaces/team-a']);
+    expect(env.takeWrites()).toEqual(['PUT /namespaces/v1/namespaces/team-a']);
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
   });
 
   it('adopts the namespace an interrupted create made, proven by the recorded intent', async () => {
@@ -109,26 +94,26 @@ describe('VpNamespace on the managed reconciler', () => {
     cr.failStatusWrite = (desired) => desired.id !== undefined;
     await expect(cr.reconcile(reconciler)).rejects.toThrow('crashed');
     expect(cr.object.status?.pendingOperation?.name).toBe('team-a');
-    takeWrites();
+    env.takeWrites();
 
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(cr.object.status).toMatchObject({ id: 'namespaces/team-a' });
     expect(cr.object.status?.pendingOperation).toBeUndefined();
     expect(cr.condition('Synced')?.reason).toBe('ReconcileSuccess');
   });
 
   it('treats a 409 to its create as foreign, even with an intent recorded', async () => {
-    await vvp.namespaces().create({ name: 'namespaces/team-a' });
+    await env.vvp.namespaces().create({ name: 'namespaces/team-a' });
     // The namespace appears between our look and our create.
-    simulator.admin.addFault({ method: 'GET', path: NAMESPACE, status: 404, remaining: 1 });
-    takeWrites();
+    env.simulator.admin.addFault({ method: 'GET', path: NAMESPACE, status: 404, remaining: 1 });
+    env.takeWrites();
     const cr = new FakeObject(namespaceCr());
     await cr.reconcile(reconciler);
-    expect(takeWrites()).toEqual(['POST /namespaces/v1/namespaces']);
+    expect(env.takeWrites()).toEqual(['POST /namespaces/v1/namespaces']);
     expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'AlreadyExists' });
     expect(cr.object.status?.pendingOperation).toBeUndefined();
-    expect((await vvp.namespaces().get('team-a')).roleBindings).toEqual([]);
+    expect((await env.vvp.namespaces().get('team-a')).roleBindings).toEqual([]);
   });
 
   it('reports a foreign namespace, adopts it on request, and never deletes one it does not own', async () => {
@@ -136,7 +121,7 @@ describe('VpNamespace on the managed reconciler', () => {
     await cr.reconcile(reconciler);
     expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'AlreadyExists' });
     expect(await cr.finalize(reconciler)).toBeUndefined();
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(tokens.released).toEqual([]);
 
     cr.edit((o) => {
@@ -148,28 +133,28 @@ describe('VpNamespace on the managed reconciler', () => {
   });
 
   it('waits through TERMINATING on deletion, then releases the owner token', async () => {
-    simulator.admin.setKnobs({ namespaceTerminationMs: 60_000 });
+    env.simulator.admin.setKnobs({ namespaceTerminationMs: 60_000 });
     const cr = new FakeObject(namespaceCr());
     await cr.reconcile(reconciler);
-    takeWrites();
+    env.takeWrites();
 
     expect(await cr.finalize(reconciler)).toEqual({ requeueAfter: 5_000 });
-    expect(takeWrites()).toEqual(['DELETE /namespaces/v1/namespaces/team-a']);
+    expect(env.takeWrites()).toEqual(['DELETE /namespaces/v1/namespaces/team-a']);
     expect(cr.condition('Ready')).toMatchObject({ status: 'False', reason: 'Terminating' });
     expect(await cr.finalize(reconciler)).toEqual({ requeueAfter: 5_000 });
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(tokens.released).toEqual([]);
 
-    simulator.admin.advanceClock(60_000);
+    env.simulator.admin.advanceClock(60_000);
     expect(await cr.finalize(reconciler)).toBeUndefined();
     expect(tokens.released).toEqual(['team-a']);
   });
 
   it('polls fast while a namespace is TERMINATING outside a deletion', async () => {
-    simulator.admin.setKnobs({ namespaceTerminationMs: 60_000 });
+    env.simulator.admin.setKnobs({ namespaceTerminationMs: 60_000 });
     const cr = new FakeObject(namespaceCr());
     await cr.reconcile(reconciler);
-    await vvp.namespaces().delete('team-a');
+    await env.vvp.namespaces().delete('team-a');
     expect(await cr.reconcile(reconciler)).toEqual({ requeueAfter: 5_000 });
     expect(cr.object.status?.lifecyclePhase).toBe('LIFECYCLE_PHASE_TERMINATING');
   });
@@ -177,14 +162,14 @@ describe('VpNamespace on the managed reconciler', () => {
   it('leaves the namespace and its token in place with Orphan', async () => {
     const cr = new FakeObject(namespaceCr('team-a', { deletionPolicy: 'Orphan' }));
     await cr.reconcile(reconciler);
-    takeWrites();
+    env.takeWrites();
     expect(await cr.finalize(reconciler)).toBeUndefined();
-    expect(takeWrites()).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
     expect(tokens.released).toEqual([]);
   });
 
   it('reports Platform API 401 with the platform credentials, not a namespace token', async () => {
-    simulator.admin.addFault({ method: 'GET', path: NAMESPACE, status: 401 });
+    env.simulator.admin.addFault({ method: 'GET', path: NAMESPACE, status: 401 });
     const cr = new FakeObject(namespaceCr());
     await expect(cr.reconcile(reconciler)).rejects.toThrow();
     expect(cr.condition('Synced')?.reason).toBe('Unauthorized');

@@ -60,8 +60,11 @@ export class VpNamespaceKind implements ManagedKind<VpNamespace, ObservedNamespa
         `metadata.name "${name}" is not a valid VVP namespace name: at most 63 characters of lower-case letters, digits and "-", starting and ending with a letter or digit.`,
       );
     }
-    for (const [index, binding] of (object.spec?.roleBindings ?? []).entries()) {
-      if (binding.members.some((member) => member.trim() === '')) {
+    const bindings: readonly Partial<NamespaceRoleBinding>[] = object.spec?.roleBindings ?? [];
+    for (const [index, binding] of bindings.entries()) {
+      if (binding.role === undefined)
+        problems.push(`spec.roleBindings[${index}].role is required.`);
+      if ((binding.members ?? []).some((member) => member.trim() === '')) {
         problems.push(`spec.roleBindings[${index}].members must not contain empty names.`);
       }
     }
