@@ -15,7 +15,7 @@ import type { ObjectWriter } from './resource';
 import type { SecretClient } from './secrets';
 import type { CacheReader } from './shared-informers';
 import { WorkQueue } from './workqueue';
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 
 /** What a reconcile asks for next. */
 export interface ReconcileResult {

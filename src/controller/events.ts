@@ -11,7 +11,7 @@ import type { Clock } from './clock';
 import { apiStatusCode, describeError, isConflict, isNotFound } from './errors';
 import { MERGE_PATCH } from './patch-media-types';
 import { describeObject } from './resource';
-import type { KubeObject, Wire } from './wire';
+import type { KubeObject, PlainObjectOf } from './kube-object';
 
 /** What a reconciler reports; `reason` and `action` are CamelCase, `note` is for humans. */
 export interface EventSpec {
@@ -23,7 +23,7 @@ export interface EventSpec {
   /** Human-readable details; cut to 1 kB, the API server's limit. */
   note: string;
   /** A second object involved, if any. */
-  related?: Wire<V1ObjectReference>;
+  related?: PlainObjectOf<V1ObjectReference>;
 }
 
 /** Outcome of {@link EventRecorder.postOnce}. */
@@ -268,7 +268,7 @@ export class EventRecorder {
   }
 
   async #create(object: KubeObject, event: EventSpec, name: string, now: number): Promise<void> {
-    const body: Wire<EventsV1Event> = {
+    const body: PlainObjectOf<EventsV1Event> = {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
       metadata: { name, namespace: this.#namespaceFor(object) },
@@ -312,7 +312,7 @@ export function deterministicEventName(object: KubeObject, externalId: string): 
   return `${prefix}.${digest}`;
 }
 
-function referenceTo(object: KubeObject): Wire<V1ObjectReference> {
+function referenceTo(object: KubeObject): PlainObjectOf<V1ObjectReference> {
   const metadata = object.metadata;
   if (metadata === undefined) return { apiVersion: object.apiVersion, kind: object.kind };
   return {

@@ -46,4 +46,4 @@ export {
 } from './resource';
 export { type Secret, type SecretClient } from './secrets';
 export type { CacheReader } from './shared-informers';
-export type { KubeObject, Wire } from './wire';
+export type { KubeObject, PlainObjectOf } from './kube-object';

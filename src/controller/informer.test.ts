@@ -8,7 +8,7 @@ import { eventually } from '../testing/eventually';
 import { systemClock } from './clock';
 import { ResilientInformer } from './informer';
 import { SharedInformers } from './shared-informers';
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 
 const resource = WIDGET;
 const collection = '/apis/test.vpoperator.dev/v1/namespaces/ns/widgets';

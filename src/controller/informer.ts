@@ -4,7 +4,7 @@ import { ExponentialBackoff, jittered, type BackoffOptions, type RandomSource } 
 import { sleep, type Clock } from './clock';
 import { apiStatusCode, describeError } from './errors';
 import { apiVersionOf, collectionPath, type ResourceDescriptor } from './resource';
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 
 /** Callbacks for cache changes; they run synchronously inside the informer and must be cheap. */
 export interface InformerHandlers<T extends KubeObject> {
@@ -257,7 +257,8 @@ export class ResilientInformer<T extends KubeObject> {
     if (status === 401)
       return 'the API server rejected the credentials: check the kubeconfig or service account token';
     if (status === 403) {
-      return `forbidden: grant the operator list and watch on ${plural}.${group} ${where}`;
+      const resource = group === '' ? plural : `${plural}.${group}`;
+      return `forbidden: grant the operator list and watch on ${resource} ${where}`;
     }
     return undefined;
   }

@@ -1,4 +1,4 @@
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 /** Work queue key: `namespace/name`, or `name` for cluster-scoped objects. */
 export type ObjectKey = string;
 

@@ -8,7 +8,7 @@ import type { Logger } from '../logging';
 import { jittered, type RandomSource } from './backoff';
 import { sleep, type Clock } from './clock';
 import { describeError, isConflict, isNotFound } from './errors';
-import type { Wire } from './wire';
+import type { PlainObjectOf } from './kube-object';
 
 /** The state of a coordination.k8s.io/v1 Lease that leader election reads and writes. */
 export interface LeaseRecord {
@@ -81,7 +81,7 @@ export class KubernetesLeaseLock implements LeaseLock {
     );
   }
 
-  #toLease(record: LeaseRecord): Wire<V1Lease> {
+  #toLease(record: LeaseRecord): PlainObjectOf<V1Lease> {
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',

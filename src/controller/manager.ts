@@ -16,7 +16,7 @@ import { parseListenAddress } from '../net/listen-address';
 import { KubernetesSecretClient } from './secrets';
 import { serveMetricsAndProbes, type MetricsAndProbes } from './servers';
 import { SharedInformers } from './shared-informers';
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 
 export interface LeaderElectionOptions extends Partial<LeaderElectionTiming> {
   enabled: boolean;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { matchesAnnotationFilter, reconcileTrigger, triggerChanged } from './predicates';
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 
 const filter = ['vpoperator.dev/', 'example.com/exact'];
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 /**
  * Which annotations the reconciler reacts to: entries ending in `/` match every key with that
  * prefix (`vpoperator.dev/`), other entries match one key exactly.

@@ -2,7 +2,7 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { ConflictError, apiStatusCode, isConflict } from './errors';
 import { createMergePatch, type Json } from '../json';
 import { JSON_PATCH, MERGE_PATCH } from './patch-media-types';
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 
 /** Identifies the Kubernetes resource a controller reconciles. */
 export interface ResourceDescriptor {

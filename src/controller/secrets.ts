@@ -1,9 +1,9 @@
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { ConflictError, isConflict, isNotFound } from './errors';
-import type { Wire } from './wire';
+import type { PlainObjectOf } from './kube-object';
 
 /** A core-group Secret as plain data; `data` values are base64, `stringData` is write-only. */
-export type Secret = Wire<V1Secret>;
+export type Secret = PlainObjectOf<V1Secret>;
 
 /**
  * Direct API access to core-group Secrets (no cache: a reconciler that must see its own

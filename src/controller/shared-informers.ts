@@ -4,7 +4,7 @@ import type { RandomSource } from './backoff';
 import type { Clock } from './clock';
 import { ResourceCache, type InformerHandlers } from './informer';
 import type { ResourceDescriptor } from './resource';
-import type { KubeObject } from './wire';
+import type { KubeObject } from './kube-object';
 
 /**
  * Read access to every kind the manager caches: each controller's own resource and the

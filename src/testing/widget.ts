@@ -1,6 +1,6 @@
 import type { Condition } from '../controller/conditions';
 import type { ResourceDescriptor } from '../controller/resource';
-import type { KubeObject } from '../controller/wire';
+import type { KubeObject } from '../controller/kube-object';
 
 /**
  * Widget, the custom resource the controller core's tests reconcile: a kind of no domain at

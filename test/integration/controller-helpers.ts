@@ -23,7 +23,7 @@ import type {
 import { isConflict } from '../../src/controller/errors';
 import { setCondition } from '../../src/controller/conditions';
 import { MERGE_PATCH } from '../../src/controller/patch-media-types';
-import type { Wire } from '../../src/controller/wire';
+import type { PlainObjectOf } from '../../src/controller/kube-object';
 import { adminKubeConfig, operatorKubeConfig, testCluster } from '../support/cluster';
 import { eventually } from '../../src/testing/eventually';
 import { testLogger } from '../../src/testing/test-logger';
@@ -72,7 +72,7 @@ export async function grantCoreRbac(): Promise<void> {
 }
 
 async function createRoleAndBinding(rbac: RbacAuthorizationV1Api): Promise<void> {
-  const role: Wire<V1ClusterRole> = {
+  const role: PlainObjectOf<V1ClusterRole> = {
     metadata: { name: CORE_ROLE },
     rules: [
       {
@@ -89,7 +89,7 @@ async function createRoleAndBinding(rbac: RbacAuthorizationV1Api): Promise<void>
       },
     ],
   };
-  const binding: Wire<V1ClusterRoleBinding> = {
+  const binding: PlainObjectOf<V1ClusterRoleBinding> = {
     metadata: { name: CORE_ROLE },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CORE_ROLE },
     subjects: [
@@ -108,7 +108,7 @@ async function createRoleAndBinding(rbac: RbacAuthorizationV1Api): Promise<void>
 export async function grantSecretRbac(namespace: string): Promise<void> {
   const rbac = adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
   const name = 'vp-operator-secrets';
-  const role: Wire<V1Role> = {
+  const role: PlainObjectOf<V1Role> = {
     metadata: { name, namespace },
     rules: [
       {
@@ -118,7 +118,7 @@ export async function grantSecretRbac(namespace: string): Promise<void> {
       },
     ],
   };
-  const binding: Wire<V1RoleBinding> = {
+  const binding: PlainObjectOf<V1RoleBinding> = {
     metadata: { name, namespace },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: [

@@ -6,7 +6,7 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import type { Manager } from '../../src/controller';
-import type { Wire } from '../../src/controller/wire';
+import type { PlainObjectOf } from '../../src/controller/kube-object';
 import { adminKubeConfig, uniqueNamespace } from '../support/cluster';
 import { eventually } from '../../src/testing/eventually';
 import { RecordingReconciler, testManager } from './controller-helpers';
@@ -46,7 +46,7 @@ describe('informer start-up', () => {
     expect(unready.status).toBe(500);
     expect(await unready.text()).toContain('caches not synced yet: gadget');
 
-    const crd: Wire<V1CustomResourceDefinition> = {
+    const crd: PlainObjectOf<V1CustomResourceDefinition> = {
       metadata: { name: crdName },
       spec: {
         group: resource.group,

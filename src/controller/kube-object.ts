@@ -5,12 +5,12 @@ import type { KubernetesObject } from '@kubernetes/client-node';
  * the client serialises them by field name, so plain objects of this shape are what we build
  * and send (typed as the class, a literal would lack nothing at runtime but its prototype).
  */
-export type Wire<T> = T extends Date
+export type PlainObjectOf<T> = T extends Date
   ? T
   : T extends readonly (infer U)[]
-    ? Wire<U>[]
+    ? PlainObjectOf<U>[]
     : T extends object
-      ? { [K in keyof T]: Wire<T[K]> }
+      ? { [K in keyof T]: PlainObjectOf<T[K]> }
       : T;
 
 /**
@@ -18,4 +18,4 @@ export type Wire<T> = T extends Date
  * (`src/api/`) extend it; client-node's `KubernetesObject` is the same shape with class-typed
  * metadata, which object literals cannot satisfy under our lint rules.
  */
-export type KubeObject = Wire<KubernetesObject>;
+export type KubeObject = PlainObjectOf<KubernetesObject>;
