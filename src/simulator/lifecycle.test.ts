@@ -444,6 +444,29 @@ describe('deployment rules', () => {
     expect(noTarget.message).toContain("deployment target 'missing' not found");
   });
 
+  it('finds a deployment by name without scanning the namespace', () => {
+    for (const name of ['a', 'b', 'c']) {
+      h.world.appManager.createDeployment(NS, {
+        ...deploymentBody('CANCELLED'),
+        metadata: { name },
+      });
+    }
+    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const deployments = h.world.store.namespaces.get(NS)?.deployments;
+    if (deployments === undefined) throw new Error('no default namespace');
+    const scan = (): never => {
+      throw new Error('scanned every deployment of the namespace');
+    };
+    Object.assign(deployments, { values: scan, entries: scan, forEach: scan, keys: scan });
+    Object.defineProperty(deployments, Symbol.iterator, { value: scan });
+
+    expect(h.deployment().metadata.name).toBe('orders');
+    h.world.appManager.patchDeployment(NS, 'orders', { metadata: { labels: { x: 'y' } } });
+    expect(
+      refusal(() => h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'))).status,
+    ).toBe(409);
+  });
+
   it('keeps names immutable', () => {
     h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
     const error = refusal(() =>

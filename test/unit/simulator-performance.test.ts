@@ -3,9 +3,6 @@ import { parse as parseYaml } from 'yaml';
 import type { JsonObject } from '../../src/json';
 import { createLogger } from '../../src/logging';
 import { serveSimulator, Simulator, type RunningSimulator } from '../../src/simulator';
-import { AdvanceableClock } from '../../src/simulator/clock';
-import { createSeededRandom } from '../../src/simulator/random';
-import { World } from '../../src/simulator/world';
 
 const AM = '/api/v1/namespaces';
 const quiet = createLogger({ destination: { write: () => undefined } });
@@ -30,40 +27,6 @@ describe('VVP simulator at scale', () => {
   afterEach(async () => {
     await running?.close();
     running = undefined;
-  });
-
-  it('finds a deployment by name without scanning the namespace', () => {
-    const world = new World({
-      clock: new AdvanceableClock(() => Date.UTC(2024, 0, 1)),
-      random: createSeededRandom(1),
-      version: '2.4',
-      settings: () => ({
-        transitionMs: 0,
-        savepointFailureRate: 0,
-        jobStartFailureRate: 0,
-        namespaceTerminationMs: 0,
-      }),
-    });
-    world.appManager.createDeploymentTarget('default', {
-      metadata: { name: 'prod' },
-      spec: { kubernetes: {} },
-    });
-    for (const name of ['a', 'b', 'orders', 'c']) {
-      world.appManager.createDeployment('default', deploymentBody(name));
-    }
-    const deployments = world.store.namespaces.get('default')?.deployments;
-    if (deployments === undefined) throw new Error('no default namespace');
-    const scan = (): never => {
-      throw new Error('scanned every deployment of the namespace');
-    };
-    Object.assign(deployments, { values: scan, entries: scan, forEach: scan, keys: scan });
-    Object.defineProperty(deployments, Symbol.iterator, { value: scan });
-
-    expect(world.appManager.getDeployment('default', 'orders').metadata.name).toBe('orders');
-    world.appManager.patchDeployment('default', 'orders', { metadata: { labels: { x: 'y' } } });
-    expect(() => world.appManager.createDeployment('default', deploymentBody('orders'))).toThrow(
-      "A deployment named 'orders' already exists",
-    );
   });
 
   it('streams long lists in JSON and in YAML alike', async () => {

@@ -3,6 +3,9 @@ import { PIPELINE_STAGES, type RunningSimulator } from '../../src/simulator';
 import { call, field, messageOf, startQuietSimulator, type HttpAnswer } from '../support/simulator';
 
 const AM = '/api/v1/namespaces';
+
+/** A call's arguments after the base URL. */
+type Tail<T extends unknown[]> = T extends [unknown, ...infer Rest] ? Rest : never;
 const DEPLOYMENTS = '/api/v1/namespaces/{namespace}/deployments';
 const DEPLOYMENT = '/api/v1/namespaces/{namespace}/deployments/{deploymentIdOrName}';
 const TARGET = { metadata: { name: 'prod' }, spec: { kubernetes: { namespace: 'flink' } } };
@@ -26,11 +29,8 @@ function deepDeployment(name: string, affinityLevels: number): string {
 
 describe('VVP simulator robustness', () => {
   let simulator: RunningSimulator;
-  const vvp = (
-    method: string,
-    path: string,
-    options: Parameters<typeof call>[3] = {},
-  ): Promise<HttpAnswer> => call(simulator.url, method, path, options);
+  const vvp = (...request: Tail<Parameters<typeof call>>): Promise<HttpAnswer> =>
+    call(simulator.url, ...request);
 
   /** Everything a client can read of the default namespace. */
   const snapshot = async (): Promise<unknown[]> =>

@@ -5,6 +5,9 @@ import { eventually } from '../../src/testing/eventually';
 import { call, field, messageOf, startQuietSimulator, type HttpAnswer } from '../support/simulator';
 
 const AM = '/api/v1/namespaces';
+
+/** A call's arguments after the base URL. */
+type Tail<T extends unknown[]> = T extends [unknown, ...infer Rest] ? Rest : never;
 const TARGET = { metadata: { name: 'prod' }, spec: { kubernetes: { namespace: 'flink' } } };
 
 function deployment(
@@ -27,11 +30,8 @@ function deployment(
 
 describe('VVP simulator validation', () => {
   let simulator: RunningSimulator;
-  const vvp = (
-    method: string,
-    path: string,
-    options: Parameters<typeof call>[3] = {},
-  ): Promise<HttpAnswer> => call(simulator.url, method, path, options);
+  const vvp = (...request: Tail<Parameters<typeof call>>): Promise<HttpAnswer> =>
+    call(simulator.url, ...request);
   const start = async (options: StartOptions = {}): Promise<void> => {
     simulator = await startQuietSimulator({ knobs: { transitionMs: 0 }, ...options });
     expect((await vvp('POST', `${AM}/default/deployment-targets`, { body: TARGET })).status).toBe(
