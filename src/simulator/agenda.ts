@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import { Journal, JournaledMap } from './store';
 
 interface Task {
   dueAt: number;
@@ -18,10 +19,12 @@ const MAX_STEPS_PER_CATCH_UP = 1_000_000;
  */
 export class Agenda {
   readonly #clock: Clock;
-  readonly #tasks = new Map<string, Task>();
+  readonly #tasks: Map<string, Task>;
 
-  constructor(clock: Clock) {
+  /** With a journal, scheduling done by a request is taken back when the request fails. */
+  constructor(clock: Clock, journal: Journal = new Journal()) {
     this.#clock = clock;
+    this.#tasks = new JournaledMap(journal);
   }
 
   schedule(key: string, dueAt: number, run: (at: number) => void): void {

@@ -1,10 +1,16 @@
 import type { Clock } from './clock';
-import { checkArtifact, checkDeploymentSpec, readDeploymentSpec } from './deployment-spec';
+import {
+  checkArtifact,
+  checkDeploymentSpec,
+  checkTargetSpec,
+  readDeploymentSpec,
+} from './deployment-spec';
 import { badRequest, conflict, notFound } from './errors';
 import {
   cloneJson,
   isJsonObject,
   jsonEqual,
+  numberAt,
   objectAt,
   stringAt,
   stringMapAt,
@@ -23,12 +29,13 @@ import type {
   VvpEvent,
   VvpVersion,
 } from './model';
-import { checkDnsLabel, checkFreeTextName, checkTargetName, isUuid } from './names';
+import { checkDnsLabel, checkFreeTextName, checkLabels, checkTargetName, isUuid } from './names';
 import type { RandomSource } from './random';
 import {
   isoTime,
   touch,
   type DeploymentRecord,
+  type JobRecord,
   type NamespaceState,
   type SimulatorStore,
 } from './store';
@@ -44,6 +51,14 @@ export interface ResourceList<T> {
 export interface Upserted<T> {
   created: boolean;
   resource: T;
+}
+
+/** Undocumented AppManager behaviour the simulator reads strictly unless told otherwise. */
+export interface AppManagerSettings {
+  /** Accept writes whose `metadata.resourceVersion` is not the current one (strict: 409). */
+  allowStaleResourceVersion?: boolean;
+  /** A deployment written without `spec.state` (none in the defaults either) becomes CANCELLED (strict: 400). */
+  allowMissingState?: boolean;
 }
 
 /** What a client may set in a deployment's metadata. */
@@ -99,6 +114,7 @@ export class AppManager {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #version: VvpVersion;
+  readonly #settings: () => AppManagerSettings;
 
   constructor(deps: {
     store: SimulatorStore;
@@ -106,12 +122,14 @@ export class AppManager {
     clock: Clock;
     random: RandomSource;
     version: VvpVersion;
+    settings?: () => AppManagerSettings;
   }) {
     this.#store = deps.store;
     this.#lifecycle = deps.lifecycle;
     this.#clock = deps.clock;
     this.#random = deps.random;
     this.#version = deps.version;
+    this.#settings = deps.settings ?? (() => ({}));
   }
 
   // ---- deployment targets ----
@@ -150,7 +168,10 @@ export class AppManager {
       );
     }
     const metadata = objectAt(body, 'metadata');
-    existing.metadata.labels = stringMapAt(metadata, 'labels');
+    this.#checkResourceVersion(`Deployment target '${name}'`, existing.metadata, body);
+    const labels = this.#labels(metadata);
+    this.#store.journal.preserve(existing);
+    existing.metadata.labels = labels;
     existing.metadata.annotations = stringMapAt(metadata, 'annotations');
     touch(existing.metadata, this.#clock.now());
     return { created: false, resource: existing };
@@ -173,7 +194,8 @@ export class AppManager {
   }
 
   #insertTarget(ns: NamespaceState, name: string, body: JsonObject): DeploymentTarget {
-    const problem = checkTargetName('metadata.name', name);
+    const problem =
+      checkTargetName('metadata.name', name) ?? checkTargetSpec(objectAt(body, 'spec'));
     if (problem !== undefined) throw badRequest(problem);
     this.#checkBodyNamespace(ns, body);
     if (this.#findTarget(ns, name) !== undefined) {
@@ -193,7 +215,7 @@ export class AppManager {
         createdAt: now,
         modifiedAt: now,
         resourceVersion: 1,
-        labels: stringMapAt(metadata, 'labels'),
+        labels: this.#labels(metadata),
         annotations: stringMapAt(metadata, 'annotations'),
       },
       spec: cloneJson(objectAt(body, 'spec') ?? {}),
@@ -250,6 +272,7 @@ export class AppManager {
         );
       }
     }
+    this.#checkResourceVersion(`Deployment '${current.metadata.name}'`, current.metadata, patch);
     const spec = this.#expandSpec(ns, applyMergePatch(current.spec, objectAt(patch, 'spec') ?? {}));
     this.#applyDeploymentWrite(
       ns,
@@ -275,6 +298,7 @@ export class AppManager {
     if (record === undefined)
       return { created: true, resource: this.#insertDeployment(ns, name, body) };
     this.#checkBodyNamespace(ns, body);
+    this.#checkResourceVersion(`Deployment '${name}'`, record.resource.metadata, body);
     const metadata = objectAt(body, 'metadata');
     const spec = this.#expandSpec(ns, objectAt(body, 'spec') ?? {});
     this.#applyDeploymentWrite(
@@ -309,10 +333,16 @@ export class AppManager {
       );
     }
     this.#lifecycle.forget(ns, record);
-    ns.deployments.delete(deployment.metadata.id);
-    for (const [id, job] of ns.jobs)
-      if (job.resource.metadata.deploymentId === deployment.metadata.id) ns.jobs.delete(id);
+    ns.removeDeployment(record);
     return deployment;
+  }
+
+  /** A namespace is being deleted: every deployment's job is stopped, then it is removed. */
+  teardown(ns: NamespaceState, at: number): void {
+    for (const record of ns.deployments.values()) {
+      this.#store.journal.preserve(record);
+      this.#lifecycle.teardown(ns, record, at);
+    }
   }
 
   #insertDeployment(ns: NamespaceState, name: string, body: JsonObject): Deployment {
@@ -339,7 +369,7 @@ export class AppManager {
         createdAt: isoTime(at),
         modifiedAt: isoTime(at),
         resourceVersion: 1,
-        labels: stringMapAt(metadata, 'labels'),
+        labels: this.#labels(metadata),
         annotations: { ...stringMapAt(metadata, 'annotations'), [ANNOTATION_SPEC_VERSION]: '1' },
       },
       spec,
@@ -355,7 +385,7 @@ export class AppManager {
       failedJobAttempts: 0,
       savepointsInFlight: new Set(),
     };
-    ns.deployments.set(deployment.metadata.id, record);
+    ns.putDeployment(record);
     this.#lifecycle.specChanged(ns, record, at);
     return deployment;
   }
@@ -367,6 +397,9 @@ export class AppManager {
     metadata: UserMetadata,
     spec: JsonObject,
   ): void {
+    const problem = checkLabels('metadata.labels', metadata.labels);
+    if (problem !== undefined) throw badRequest(problem);
+    this.#store.journal.preserve(record);
     const deployment = record.resource;
     const at = this.#clock.now();
     deployment.metadata.labels = metadata.labels;
@@ -393,7 +426,6 @@ export class AppManager {
     if (!isJsonObject(given)) throw badRequest('spec must be an object');
     const expanded = applyMergePatch(ns.defaults.spec, given);
     const spec = isJsonObject(expanded) ? expanded : {};
-    if (spec.state === undefined) spec.state = 'CANCELLED';
     const targetName = stringAt(spec, 'deploymentTargetName');
     if (targetName !== undefined) {
       if (this.#version === '2.1') {
@@ -426,15 +458,21 @@ export class AppManager {
         `spec.deploymentTargetId: deployment target ${targetId} not found in namespace '${ns.name}'`,
       );
     }
+    if (spec.state === undefined) {
+      if (this.#settings().allowMissingState !== true) {
+        throw badRequest(
+          'spec.state is required (RUNNING, SUSPENDED or CANCELLED); neither the request nor the namespace deployment defaults set it',
+        );
+      }
+      spec.state = 'CANCELLED';
+    }
     const problem = checkDeploymentSpec(spec) ?? checkArtifact(spec);
     if (problem !== undefined) throw badRequest(problem);
     return spec;
   }
 
   #findDeploymentByName(ns: NamespaceState, name: string): DeploymentRecord | undefined {
-    for (const record of ns.deployments.values())
-      if (record.resource.metadata.name === name) return record;
-    return undefined;
+    return ns.deploymentsByName.get(name);
   }
 
   /** 2.1 addresses deployments by id; 2.4 tries a UUID as id first, then as name. */
@@ -457,9 +495,11 @@ export class AppManager {
 
   patchDeploymentDefaults(namespace: string, patch: JsonObject): DeploymentDefaults {
     const ns = this.#writable(namespace);
+    this.#checkResourceVersion(`Deployment defaults of '${ns.name}'`, ns.defaults.metadata, patch);
     const spec = applyMergePatch(ns.defaults.spec, objectAt(patch, 'spec') ?? {});
     const problem = isJsonObject(spec) ? checkDeploymentSpec(spec) : 'spec must be an object';
     if (problem !== undefined) throw badRequest(problem);
+    this.#store.journal.preserve(ns.defaults);
     ns.defaults.spec = isJsonObject(spec) ? spec : {};
     touch(ns.defaults.metadata, this.#clock.now());
     return ns.defaults;
@@ -506,7 +546,10 @@ export class AppManager {
     }
     const at = this.#clock.now();
     const location = stringAt(objectAt(body, 'spec'), 'savepointLocation');
-    if (location === undefined) return this.#lifecycle.triggerSavepoint(ns, record, at);
+    if (location === undefined) {
+      this.#store.journal.preserve(record);
+      return this.#lifecycle.triggerSavepoint(ns, record, at);
+    }
     const savepoint: Savepoint = {
       kind: 'Savepoint',
       apiVersion: 'v1',
@@ -561,6 +604,7 @@ export class AppManager {
     const ns = this.#readable(namespace);
     const job = ns.jobs.get(jobId.toLowerCase());
     if (job === undefined) throw notFound(`Job ${jobId} not found in namespace '${ns.name}'`);
+    this.#preserveJob(ns, job);
     this.#lifecycle.failJob(ns, job, message, this.#clock.now());
     return job.resource;
   }
@@ -569,8 +613,14 @@ export class AppManager {
     const ns = this.#readable(namespace);
     const job = ns.jobs.get(jobId.toLowerCase());
     if (job === undefined) throw notFound(`Job ${jobId} not found in namespace '${ns.name}'`);
+    this.#preserveJob(ns, job);
     this.#lifecycle.finishJob(ns, job, this.#clock.now());
     return job.resource;
+  }
+
+  #preserveJob(ns: NamespaceState, job: JobRecord): void {
+    this.#store.journal.preserve(job);
+    this.#store.journal.preserve(ns.deployments.get(job.resource.metadata.deploymentId));
   }
 
   // ---- namespace access ----
@@ -598,6 +648,32 @@ export class AppManager {
         `metadata.namespace '${given}' does not match the namespace '${ns.name}' in the path`,
       );
     }
+  }
+
+  /** Labels as given, if they follow Kubernetes label syntax. */
+  #labels(metadata: JsonObject | undefined): Record<string, string> {
+    const labels = stringMapAt(metadata, 'labels');
+    const problem = checkLabels('metadata.labels', labels);
+    if (problem !== undefined) throw badRequest(problem);
+    return labels;
+  }
+
+  /**
+   * Optimistic concurrency: a write that names a `metadata.resourceVersion` must name the
+   * current one (strict reading; VVP's behaviour is undocumented). Without one it is not checked.
+   */
+  #checkResourceVersion(
+    what: string,
+    current: { resourceVersion: number },
+    body: JsonObject,
+  ): void {
+    const given = numberAt(objectAt(body, 'metadata'), 'resourceVersion');
+    if (given === undefined || given === current.resourceVersion) return;
+    if (this.#settings().allowStaleResourceVersion === true) return;
+    throw conflict(
+      `${what} has resourceVersion ${current.resourceVersion}, the request was based on ${given}; ` +
+        'read it again and retry (or leave metadata.resourceVersion out)',
+    );
   }
 
   #checkPathName(body: JsonObject, name: string): void {

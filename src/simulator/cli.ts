@@ -84,6 +84,32 @@ const OPTIONS = {
     default: DEFAULT_KNOBS.jobStartFailureRate,
     description: 'Share (0..1) of job starts that fail',
   },
+  'universal-blob-storage': {
+    type: 'boolean',
+    default: DEFAULT_KNOBS.universalBlobStorage,
+    description:
+      'The installation has Universal Blob Storage; =false: savepoints need state.savepoints.dir in the Flink configuration',
+  },
+  'allow-stale-resource-version': {
+    type: 'boolean',
+    default: DEFAULT_KNOBS.allowStaleResourceVersion,
+    description: 'Accept writes with a stale metadata.resourceVersion (default: 409)',
+  },
+  'allow-unknown-fields': {
+    type: 'boolean',
+    default: DEFAULT_KNOBS.allowUnknownFields,
+    description: 'Accept request fields api-spec/ does not declare (default: 400)',
+  },
+  'allow-default-namespace-deletion': {
+    type: 'boolean',
+    default: DEFAULT_KNOBS.allowDefaultNamespaceDeletion,
+    description: 'Let the default namespace be deleted (default: 409)',
+  },
+  'allow-missing-state': {
+    type: 'boolean',
+    default: DEFAULT_KNOBS.allowMissingState,
+    description: 'A deployment without spec.state becomes CANCELLED (default: 400)',
+  },
   seed: {
     type: 'number',
     requiresArg: true,
@@ -147,6 +173,11 @@ export async function parseCommandLine(
     namespaceTerminationMs: wholeMilliseconds(flags, 'namespace-termination-ms'),
     savepointFailureRate: rate(flags, 'savepoint-failure-rate'),
     jobStartFailureRate: rate(flags, 'job-start-failure-rate'),
+    universalBlobStorage: flags['universal-blob-storage'],
+    allowStaleResourceVersion: flags['allow-stale-resource-version'],
+    allowUnknownFields: flags['allow-unknown-fields'],
+    allowDefaultNamespaceDeletion: flags['allow-default-namespace-deletion'],
+    allowMissingState: flags['allow-missing-state'],
   };
   return {
     kind: 'run',

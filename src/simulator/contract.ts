@@ -13,6 +13,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 export const DEFAULT_SPEC_URL = new URL('../../api-spec/vvp-api.yaml', import.meta.url);
 
 const SPEC_ID = 'urn:vp-operator:vvp-api';
+/** The same components with every declared object closed: fields the spec does not name are refused. */
+const CLOSED_SPEC_ID = 'urn:vp-operator:vvp-api:closed';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 export interface QueryParameter {
@@ -29,6 +31,8 @@ export interface Operation {
   queryParameters: QueryParameter[];
   requestBodyRequired: boolean;
   validateRequest?: ValidateFunction;
+  /** Like `validateRequest`, but refusing fields the spec does not declare. */
+  validateClosedRequest?: ValidateFunction;
   /** Per declared status code: the body schema, or null when none is declared. */
   responses: Map<string, ValidateFunction | null>;
 }
@@ -54,8 +58,14 @@ export class ApiContract {
     addFormats(ajv);
     const components = objectOr(document.components);
     ajv.addSchema({ $id: SPEC_ID, components: toJsonSchema(components) as JsonObject });
+    ajv.addSchema({
+      $id: CLOSED_SPEC_ID,
+      components: toJsonSchema(components, CLOSED) as JsonObject,
+    });
     const compile = (schema: Json): ValidateFunction =>
       ajv.compile(toJsonSchema(schema) as JsonObject);
+    const compileClosed = (schema: Json): ValidateFunction =>
+      ajv.compile(toJsonSchema(schema, CLOSED) as JsonObject);
     const resolve = (node: Json | undefined): JsonObject => resolveRef(document, node);
 
     const operations: Operation[] = [];
@@ -87,7 +97,12 @@ export class ApiContract {
               : [],
           ),
           requestBodyRequired: requestBody?.required === true,
-          ...(requestSchema === undefined ? {} : { validateRequest: compile(requestSchema) }),
+          ...(requestSchema === undefined
+            ? {}
+            : {
+                validateRequest: compile(requestSchema),
+                validateClosedRequest: compileClosed(requestSchema),
+              }),
           responses,
         });
       }
@@ -116,11 +131,16 @@ export class ApiContract {
     return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' };
   }
 
-  /** A client mistake in the query or body, described by field; undefined when the request fits. */
+  /**
+   * A client mistake in the query or body, described by field; undefined when the request fits.
+   * With `unknownFields: 'refuse'`, fields the spec does not declare are mistakes too (open
+   * objects such as pod settings excepted).
+   */
   checkRequest(
     operation: Operation,
     query: URLSearchParams,
     body: Json | undefined,
+    options: { unknownFields?: 'accept' | 'refuse' } = {},
   ): string | undefined {
     for (const parameter of operation.queryParameters) {
       const value = query.get(parameter.name);
@@ -135,7 +155,10 @@ export class ApiContract {
     if (body === undefined) {
       return operation.requestBodyRequired ? 'a request body is required' : undefined;
     }
-    const validate = operation.validateRequest;
+    const validate =
+      options.unknownFields === 'refuse'
+        ? operation.validateClosedRequest
+        : operation.validateRequest;
     if (validate === undefined || validate(body)) return undefined;
     return `invalid request body: ${describeErrors(validate.errors, 'body')}`;
   }
@@ -175,12 +198,18 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, root: s
       const segments = error.instancePath.split('/').slice(1).map(unescapePointer);
       const params = error.params as Record<string, unknown>;
       if (error.keyword === 'required') segments.push(String(params.missingProperty));
+      if (error.keyword === 'additionalProperties')
+        segments.push(String(params.additionalProperty));
       const field = segments.length === 0 ? root : segments.join('.');
       const allowed = Array.isArray(params.allowedValues)
         ? ` (${params.allowedValues.map(String).join(', ')})`
         : '';
       const message =
-        error.keyword === 'required' ? 'is required' : `${error.message ?? 'is invalid'}${allowed}`;
+        error.keyword === 'required'
+          ? 'is required'
+          : error.keyword === 'additionalProperties'
+            ? 'is not a field of the API'
+            : `${error.message ?? 'is invalid'}${allowed}`;
       return field === '' ? message : `${field} ${message}`;
     })
     .join('; ');
@@ -218,20 +247,26 @@ function mediaSchema(holder: JsonObject | undefined): Json | undefined {
   return media.schema;
 }
 
+const CLOSED = true;
+
 /**
  * OpenAPI 3.0 schema → JSON Schema for ajv: local references point into the registered
  * components document, and `nullable` without a `type` (beside `$ref` or `allOf`) becomes
- * an explicit alternative ajv understands.
+ * an explicit alternative ajv understands. `closed` forbids properties an object schema with
+ * declared `properties` does not list (unless it says `additionalProperties` itself).
  */
-function toJsonSchema(node: Json): Json {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
+function toJsonSchema(node: Json, closed = false): Json {
+  if (Array.isArray(node)) return node.map((item) => toJsonSchema(item, closed));
   if (!isJsonObject(node)) return node;
   const result: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
     result[key] =
       key === '$ref' && typeof value === 'string' && value.startsWith('#/')
-        ? `${SPEC_ID}${value}`
-        : toJsonSchema(value);
+        ? `${closed ? CLOSED_SPEC_ID : SPEC_ID}${value}`
+        : toJsonSchema(value, closed);
+  }
+  if (closed && isJsonObject(result.properties) && result.additionalProperties === undefined) {
+    result.additionalProperties = false;
   }
   if (result.nullable === true && result.type === undefined) {
     delete result.nullable;

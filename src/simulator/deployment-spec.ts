@@ -1,4 +1,5 @@
-import { numberAt, objectAt, stringAt, type JsonObject } from '../json';
+import { isJsonObject, numberAt, objectAt, stringAt, type JsonObject } from '../json';
+import { checkDnsLabel } from './names';
 import { DESIRED_STATES, type DesiredState } from './model';
 
 export type UpgradeStrategy = 'STATEFUL' | 'STATELESS' | 'NONE';
@@ -62,7 +63,54 @@ export function checkDeploymentSpec(spec: JsonObject): string | undefined {
       return `spec.${field} must be a positive integer, got ${attempts}`;
     }
   }
+  return checkTemplateSpec(objectAt(objectAt(spec, 'template'), 'spec'));
+}
+
+/** The lowest CPU request VVP accepts since 2.3.1 (release notes 2.3.1). */
+export const MIN_CPU = 0.1;
+
+/** Flink's MemorySize syntax: a whole number, optional blanks and an optional unit (any case). */
+const FLINK_MEMORY_SIZE =
+  /^\s*\d+\s*(b|bytes|k|kb|kibibytes|m|mb|mebibytes|g|gb|gibibytes|t|tb|tebibytes)?\s*$/i;
+
+/** Parallelism, task managers and per-component resources of a deployment template. */
+function checkTemplateSpec(template: JsonObject | undefined): string | undefined {
+  for (const field of ['parallelism', 'numberOfTaskManagers']) {
+    const value = numberAt(template, field);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      return `spec.template.spec.${field} must be an integer of at least 1, got ${value}`;
+    }
+  }
+  for (const [component, resources] of Object.entries(objectAt(template, 'resources') ?? {})) {
+    const field = `spec.template.spec.resources.${component}`;
+    if (!isJsonObject(resources)) continue;
+    const cpu = numberAt(resources, 'cpu');
+    if (cpu !== undefined && !(cpu >= MIN_CPU)) {
+      return `${field}.cpu must be at least ${MIN_CPU} (VVP 2.3.1 and later), got ${cpu}`;
+    }
+    const memory = stringAt(resources, 'memory');
+    if (memory !== undefined && !FLINK_MEMORY_SIZE.test(memory)) {
+      return (
+        `${field}.memory '${memory}' is not a Flink memory size: a whole number with an optional ` +
+        `unit b, k/kb, m/mb, g/gb or t/tb (e.g. 1g, 1536m)`
+      );
+    }
+  }
   return undefined;
+}
+
+/**
+ * A deployment target says where Flink runs: `spec.kubernetes` is required (VVP docs,
+ * deployment targets) and its namespace, when given, is a Kubernetes namespace name.
+ */
+export function checkTargetSpec(spec: JsonObject | undefined): string | undefined {
+  const kubernetes = objectAt(spec, 'kubernetes');
+  if (kubernetes === undefined) {
+    return 'spec.kubernetes is required: the Kubernetes namespace the target deploys to (spec.kubernetes.namespace)';
+  }
+  const namespace = stringAt(kubernetes, 'namespace');
+  if (namespace === undefined) return undefined;
+  return checkDnsLabel('spec.kubernetes.namespace', namespace);
 }
 
 /** A deployment's artifact must say what to run (defaults may leave it open). */

@@ -3,6 +3,10 @@ import { describeErrors } from './contract';
 import { badRequest, notFound } from './errors';
 import type { RandomSource } from './random';
 
+/** The stages of a request's pipeline, in order; `failStage` makes one of them throw. */
+export const PIPELINE_STAGES = ['parse', 'validate', 'apply', 'serialise', 'store'] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
+
 /** An injected failure for the requests matching `method` and `path`. */
 export interface FaultRule {
   id: string;
@@ -24,6 +28,11 @@ export interface FaultRule {
   remaining?: number;
   /** Overrides the error message of `status`. */
   message?: string;
+  /**
+   * Throw an unexpected error in this stage of the request (a simulator bug on purpose): the
+   * request answers 500, counts as an internal violation and changes nothing.
+   */
+  failStage?: PipelineStage;
 }
 
 export type FaultRuleInput = Omit<FaultRule, 'id' | 'method' | 'path' | 'rate'> &
@@ -42,8 +51,14 @@ const validateInput = new Ajv({ allErrors: true }).compile<FaultRuleInput>({
     abort: { type: 'boolean' },
     remaining: { type: 'integer', minimum: 1 },
     message: { type: 'string' },
+    failStage: { type: 'string', enum: [...PIPELINE_STAGES] },
   },
-  anyOf: [{ required: ['status'] }, { required: ['delayMs'] }, { required: ['abort'] }],
+  anyOf: [
+    { required: ['status'] },
+    { required: ['delayMs'] },
+    { required: ['abort'] },
+    { required: ['failStage'] },
+  ],
 });
 
 /** Fault rules, consulted for every VVP request in the order they were added. */
@@ -60,7 +75,7 @@ export class FaultInjector {
     if (!validateInput(input)) {
       throw badRequest(
         `invalid fault rule: ${describeErrors(validateInput.errors, 'rule')} ` +
-          '(one of status, delayMs or abort is required)',
+          '(one of status, delayMs, abort or failStage is required)',
       );
     }
     const path = input.path ?? '*';

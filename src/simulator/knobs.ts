@@ -16,6 +16,21 @@ export interface Knobs {
   savepointFailureRate: number;
   /** Share (0..1) of job starts that fail. */
   jobStartFailureRate: number;
+  /**
+   * The installation has Universal Blob Storage, so every job can take savepoints; when false,
+   * a job needs `state.savepoints.dir` in its Flink configuration (else
+   * JOB_IS_NOT_CONFIGURED_WITH_SAVEPOINT_SUPPORT).
+   */
+  universalBlobStorage: boolean;
+  // Lenient readings of behaviour VVP does not document (the strict reading is the default):
+  /** Accept writes whose `metadata.resourceVersion` is stale (strict: 409). */
+  allowStaleResourceVersion: boolean;
+  /** Accept request fields api-spec/ does not declare (strict: 400 naming the field). */
+  allowUnknownFields: boolean;
+  /** Let the `default` namespace be deleted (strict: 409). */
+  allowDefaultNamespaceDeletion: boolean;
+  /** A deployment without `spec.state` (in the request or the defaults) becomes CANCELLED (strict: 400). */
+  allowMissingState: boolean;
 }
 
 export const DEFAULT_KNOBS: Knobs = {
@@ -25,6 +40,11 @@ export const DEFAULT_KNOBS: Knobs = {
   outage: false,
   savepointFailureRate: 0,
   jobStartFailureRate: 0,
+  universalBlobStorage: true,
+  allowStaleResourceVersion: false,
+  allowUnknownFields: false,
+  allowDefaultNamespaceDeletion: false,
+  allowMissingState: false,
 };
 
 const duration = { type: 'integer', minimum: 0, maximum: 3_600_000 };
@@ -40,6 +60,11 @@ const validateKnobs = new Ajv({ allErrors: true }).compile<Partial<Knobs>>({
     outage: { type: 'boolean' },
     savepointFailureRate: rate,
     jobStartFailureRate: rate,
+    universalBlobStorage: { type: 'boolean' },
+    allowStaleResourceVersion: { type: 'boolean' },
+    allowUnknownFields: { type: 'boolean' },
+    allowDefaultNamespaceDeletion: { type: 'boolean' },
+    allowMissingState: { type: 'boolean' },
   },
 });
 

@@ -72,7 +72,10 @@ describe('deployment lifecycle', () => {
   let h: Harness;
   beforeEach(() => {
     h = harness();
-    h.world.appManager.createDeploymentTarget(NS, { metadata: { name: 'prod' }, spec: {} });
+    h.world.appManager.createDeploymentTarget(NS, {
+      metadata: { name: 'prod' },
+      spec: { kubernetes: { namespace: 'flink' } },
+    });
   });
 
   it('starts a job and reaches RUNNING one transition later', () => {
@@ -327,6 +330,68 @@ describe('deployment lifecycle', () => {
     ]);
   });
 
+  it('emits the events of a user-requested savepoint', () => {
+    const created = h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    const before = h.events().length;
+    h.world.appManager.createSavepoint(NS, { metadata: { deploymentId: created.metadata.id } });
+    expect(h.events().slice(before)).toEqual([
+      'NEED_TO_TRIGGER_A_SAVEPOINT',
+      'SUCCESSFULLY_TRIGGERED_A_SAVEPOINT',
+      'AWAITING_FOR_A_SAVEPOINT_TO_COMPLETE',
+    ]);
+    h.settings.savepointFailureRate = 1;
+    h.world.appManager.createSavepoint(NS, { metadata: { deploymentId: created.metadata.id } });
+    h.advance(STEP);
+    expect(h.events().at(-1)).toBe('AN_UNRECOVERABLE_FAILURE_WHILE_TAKING_A_SAVEPOINT');
+  });
+
+  it('names the upgrade strategy of a STATELESS upgrade too', () => {
+    h.world.appManager.createDeployment(
+      NS,
+      deploymentBody('RUNNING', { upgradeStrategy: { kind: 'STATELESS' } }),
+    );
+    h.advance(STEP);
+    const before = h.events().length;
+    h.world.appManager.patchDeployment(NS, 'orders', {
+      spec: { template: { spec: { parallelism: 3 } } },
+    });
+    h.advance(0);
+    expect(h.events().slice(before)).toEqual([
+      'STATE_TRANSITION_IS_NEEDED',
+      'USING_AN_UPGRADE_STRATEGY',
+      'FOUND_AN_OLD_JOB_AND_WILL_TERMINATE_IT',
+      'AWAITING_A_JOB_TO_TERMINATE',
+    ]);
+  });
+
+  it("reports a terminated job's end in observedFlinkJobStatus", () => {
+    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.advance(STEP);
+    const observed = (jobId: string): string | undefined =>
+      h.world.appManager.getJob(NS, jobId).status.started?.observedFlinkJobStatus;
+    const first = h.deployment().status.running?.jobId ?? '';
+    expect(observed(first)).toBe('RUNNING');
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
+    h.advance(STEP);
+    expect(h.world.appManager.getJob(NS, first).status.state).toBe('TERMINATED');
+    expect(observed(first)).toBe('CANCELED');
+
+    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
+    h.advance(STEP);
+    const second = h.deployment().status.running?.jobId ?? '';
+    h.world.appManager.failJob(NS, second, 'OutOfMemoryError');
+    expect(observed(second)).toBe('FAILED');
+
+    h.world.appManager.patchDeployment(NS, 'orders', {
+      spec: { template: { spec: { parallelism: 2 } } },
+    });
+    h.advance(STEP);
+    const third = h.deployment().status.running?.jobId ?? '';
+    h.world.appManager.finishJob(NS, third);
+    expect(observed(third)).toBe('FINISHED');
+  });
+
   it('settles instantly with zero transition time', () => {
     h.settings.transitionMs = 0;
     h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
@@ -339,7 +404,10 @@ describe('deployment rules', () => {
   let h: Harness;
   beforeEach(() => {
     h = harness();
-    h.world.appManager.createDeploymentTarget(NS, { metadata: { name: 'prod' }, spec: {} });
+    h.world.appManager.createDeploymentTarget(NS, {
+      metadata: { name: 'prod' },
+      spec: { kubernetes: { namespace: 'flink' } },
+    });
   });
 
   it('merges the namespace defaults under the given spec', () => {
@@ -376,6 +444,29 @@ describe('deployment rules', () => {
     expect(noTarget.message).toContain("deployment target 'missing' not found");
   });
 
+  it('finds a deployment by name without scanning the namespace', () => {
+    for (const name of ['a', 'b', 'c']) {
+      h.world.appManager.createDeployment(NS, {
+        ...deploymentBody('CANCELLED'),
+        metadata: { name },
+      });
+    }
+    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const deployments = h.world.store.namespaces.get(NS)?.deployments;
+    if (deployments === undefined) throw new Error('no default namespace');
+    const scan = (): never => {
+      throw new Error('scanned every deployment of the namespace');
+    };
+    Object.assign(deployments, { values: scan, entries: scan, forEach: scan, keys: scan });
+    Object.defineProperty(deployments, Symbol.iterator, { value: scan });
+
+    expect(h.deployment().metadata.name).toBe('orders');
+    h.world.appManager.patchDeployment(NS, 'orders', { metadata: { labels: { x: 'y' } } });
+    expect(
+      refusal(() => h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'))).status,
+    ).toBe(409);
+  });
+
   it('keeps names immutable', () => {
     h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
     const error = refusal(() =>
@@ -402,7 +493,7 @@ describe('deployment rules', () => {
     h = harness('2.1');
     const target = h.world.appManager.createDeploymentTarget(NS, {
       metadata: { name: 'prod' },
-      spec: {},
+      spec: { kubernetes: { namespace: 'flink' } },
     });
     const body = (name: string): JsonObject => ({
       metadata: { name },
@@ -433,20 +524,54 @@ describe('deployment rules', () => {
     expect(error.message).toContain("'orders'");
   });
 
-  it('empties a deleted namespace, refuses writes while TERMINATING and forgets it afterwards', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+  it('tears a deleted namespace down: jobs stop with their events, writes are refused, then it is gone', () => {
+    h.settings.namespaceTerminationMs = 3 * STEP;
+    h.world.platform.createNamespace({ name: 'namespaces/team' });
+    h.world.appManager.createDeploymentTarget('team', {
+      metadata: { name: 'prod' },
+      spec: { kubernetes: { namespace: 'flink' } },
+    });
+    h.world.appManager.createDeployment('team', deploymentBody('RUNNING'));
     h.advance(STEP);
-    h.world.platform.deleteNamespace(NS);
-    expect(h.world.platform.getNamespace(NS).namespace.lifecyclePhase).toBe(
+    const jobId = h.world.appManager.getDeployment('team', 'orders').status.running?.jobId ?? '';
+    h.world.platform.deleteNamespace('team');
+    expect(h.world.platform.getNamespace('team').namespace.lifecyclePhase).toBe(
       'LIFECYCLE_PHASE_TERMINATING',
     );
-    expect(h.world.appManager.listDeployments(NS).items).toEqual([]);
     expect(
-      refusal(() => h.world.appManager.createDeploymentTarget(NS, { metadata: { name: 'x' } }))
-        .status,
+      refusal(() =>
+        h.world.appManager.createDeploymentTarget('team', {
+          metadata: { name: 'x' },
+          spec: { kubernetes: {} },
+        }),
+      ).status,
     ).toBe(409);
+    const names = (): string[] =>
+      h.world.appManager.listEvents('team', {}).items.map((e) => e.metadata.name);
+
+    h.advance(0);
+    expect(h.world.appManager.getJob('team', jobId).status.state).toBe('TERMINATING');
+    expect(names().slice(-3)).toEqual([
+      'STATE_TRANSITION_IS_NEEDED',
+      'FOUND_A_JOB_TO_TERMINATE',
+      'AWAITING_A_JOB_TO_TERMINATE',
+    ]);
+    h.advance(STEP);
+    expect(h.world.appManager.listDeployments('team').items).toEqual([]);
+    expect(names().slice(-2)).toEqual([
+      'AWAIT_FOR_A_CLUSTER_TO_TEARDOWN',
+      'STATE_TRANSITION_IS_COMPLETED',
+    ]);
+    h.advance(2 * STEP);
+    expect(refusal(() => h.world.platform.getNamespace('team')).status).toBe(404);
+    expect(refusal(() => h.world.appManager.listDeployments('team')).status).toBe(404);
+  });
+
+  it('keeps the default namespace unless told to let it go', () => {
+    expect(refusal(() => h.world.platform.deleteNamespace(NS)).status).toBe(409);
+    h.settings.allowDefaultNamespaceDeletion = true;
+    h.world.platform.deleteNamespace(NS);
     h.advance(STEP);
     expect(refusal(() => h.world.platform.getNamespace(NS)).status).toBe(404);
-    expect(refusal(() => h.world.appManager.listDeployments(NS)).status).toBe(404);
   });
 });

@@ -11,7 +11,7 @@ import {
   type NamespaceState,
   type SavepointRecord,
 } from './store';
-import { conflict } from './errors';
+import { badRequest, conflict } from './errors';
 
 /** Tunable behaviour of the lifecycle; read on every step so run-time changes apply at once. */
 export interface LifecycleSettings {
@@ -21,7 +21,18 @@ export interface LifecycleSettings {
   savepointFailureRate: number;
   /** Share of job starts (0..1) that fail. */
   jobStartFailureRate: number;
+  /**
+   * Whether the installation has Universal Blob Storage (default true): without it, only jobs
+   * whose Flink configuration sets `state.savepoints.dir` can take savepoints.
+   */
+  universalBlobStorage?: boolean;
 }
+
+/** The Flink configuration key that gives a job savepoint support without blob storage. */
+export const SAVEPOINT_DIRECTORY_KEY = 'state.savepoints.dir';
+
+/** Flink's job status once a job of each terminal VVP job state has ended. */
+const FINAL_FLINK_STATUS = { TERMINATED: 'CANCELED', FAILED: 'FAILED', FINISHED: 'FINISHED' };
 
 export const ANNOTATION_SPEC_VERSION =
   'com.dataartisans.appmanager.controller.deployment.spec.version';
@@ -45,11 +56,42 @@ export class DeploymentLifecycle {
   readonly #agenda: Agenda;
   readonly #random: RandomSource;
   readonly #settings: () => LifecycleSettings;
+  readonly #namespaceEmptied: (namespace: NamespaceState) => void;
 
-  constructor(agenda: Agenda, random: RandomSource, settings: () => LifecycleSettings) {
+  /** `namespaceEmptied` is told when a namespace being deleted has no deployment left. */
+  constructor(
+    agenda: Agenda,
+    random: RandomSource,
+    settings: () => LifecycleSettings,
+    namespaceEmptied: (namespace: NamespaceState) => void = () => undefined,
+  ) {
     this.#agenda = agenda;
     this.#random = random;
     this.#settings = settings;
+    this.#namespaceEmptied = namespaceEmptied;
+  }
+
+  /** The namespace is being deleted: stop the deployment's job, then remove the deployment. */
+  teardown(namespace: NamespaceState, record: DeploymentRecord, at: number): void {
+    record.tearingDown = true;
+    record.haltedAtSpecVersion = undefined;
+    this.#agenda.schedule(deploymentKey(namespace, record), at, (stepAt) => {
+      this.#step(namespace, record, stepAt);
+    });
+  }
+
+  /** Why the job cannot take a savepoint, or undefined when it can. */
+  savepointSupportProblem(job: JobRecord): string | undefined {
+    if (this.#settings().universalBlobStorage !== false) return undefined;
+    const configured = stringAt(
+      objectAt(job.resource.spec, 'flinkConfiguration'),
+      SAVEPOINT_DIRECTORY_KEY,
+    );
+    if (configured !== undefined) return undefined;
+    return (
+      `Job ${job.resource.metadata.id} is not configured with savepoint support: set ` +
+      `${SAVEPOINT_DIRECTORY_KEY} in spec.template.spec.flinkConfiguration (this installation has no Universal Blob Storage)`
+    );
   }
 
   /** The spec was created or changed: clear a halt and act at once. */
@@ -75,7 +117,21 @@ export class DeploymentLifecycle {
           `(status.state is ${record.resource.status.state}); a savepoint can only be taken while it is RUNNING`,
       );
     }
+    const unsupported = this.savepointSupportProblem(job);
+    if (unsupported !== undefined) {
+      throw badRequest(`JOB_IS_NOT_CONFIGURED_WITH_SAVEPOINT_SUPPORT: ${unsupported}`);
+    }
+    const jobId = job.resource.metadata.id;
+    this.#emit(
+      namespace,
+      record,
+      'NEED_TO_TRIGGER_A_SAVEPOINT',
+      `A savepoint of job ${jobId} was requested`,
+      at,
+      jobId,
+    );
     const savepoint = this.#startSavepoint(namespace, record, job, 'USER_REQUEST', at);
+    this.#emitSavepointTriggered(namespace, record, savepoint, at);
     this.#reschedule(namespace, record);
     return savepoint;
   }
@@ -230,15 +286,16 @@ export class DeploymentLifecycle {
       if (isTransition) {
         record.transitionSavepointId = undefined;
         record.failedSavepointAttempts += 1;
-        this.#emit(
-          namespace,
-          record,
-          'AN_UNRECOVERABLE_FAILURE_WHILE_TAKING_A_SAVEPOINT',
-          `Savepoint ${resource.metadata.id} failed (attempt ${record.failedSavepointAttempts})`,
-          at,
-          resource.metadata.jobId,
-        );
       }
+      const attempt = isTransition ? ` (attempt ${record.failedSavepointAttempts})` : '';
+      this.#emit(
+        namespace,
+        record,
+        'AN_UNRECOVERABLE_FAILURE_WHILE_TAKING_A_SAVEPOINT',
+        `Savepoint ${resource.metadata.id} failed${attempt}`,
+        at,
+        resource.metadata.jobId,
+      );
       return;
     }
     resource.status = { state: 'COMPLETED' };
@@ -274,6 +331,13 @@ export class DeploymentLifecycle {
     const savepointTaken =
       transitionSavepoint?.status.state === 'COMPLETED' &&
       transitionSavepoint.metadata.jobId === job?.resource.metadata.id;
+    if (record.tearingDown === true) {
+      if (job !== undefined) {
+        this.#beginTransition(namespace, record, at);
+        this.#stopJob(namespace, record, job, 'FOUND_A_JOB_TO_TERMINATE', at);
+      } else this.#remove(namespace, record, at);
+      return;
+    }
     switch (spec.state) {
       case 'RUNNING':
         if (job === undefined) {
@@ -291,7 +355,18 @@ export class DeploymentLifecycle {
           spec.upgradeStrategy !== 'NONE'
         ) {
           this.#beginTransition(namespace, record, at);
-          if (spec.upgradeStrategy === 'STATELESS' || savepointTaken) {
+          if (spec.upgradeStrategy === 'STATELESS') {
+            const jobId = job.resource.metadata.id;
+            this.#emit(
+              namespace,
+              record,
+              'USING_AN_UPGRADE_STRATEGY',
+              `Upgrading with strategy STATELESS: job ${jobId} is stopped without a savepoint, then a new job starts`,
+              at,
+              jobId,
+            );
+            this.#stopJob(namespace, record, job, 'FOUND_AN_OLD_JOB_AND_WILL_TERMINATE_IT', at);
+          } else if (savepointTaken) {
             this.#stopJob(namespace, record, job, 'FOUND_AN_OLD_JOB_AND_WILL_TERMINATE_IT', at);
           } else {
             this.#takeTransitionSavepoint(namespace, record, spec, job, 'SUSPEND_AND_UPGRADE', at);
@@ -435,6 +510,17 @@ export class DeploymentLifecycle {
       );
       return;
     }
+    const unsupported = this.savepointSupportProblem(job);
+    if (unsupported !== undefined) {
+      this.#fail(
+        namespace,
+        record,
+        'JOB_IS_NOT_CONFIGURED_WITH_SAVEPOINT_SUPPORT',
+        unsupported,
+        at,
+      );
+      return;
+    }
     const savepoint = this.#startSavepoint(namespace, record, job, origin, at);
     const id = savepoint.metadata.id;
     const jobId = job.resource.metadata.id;
@@ -465,22 +551,42 @@ export class DeploymentLifecycle {
         at,
         jobId,
       );
-      this.#emit(
-        namespace,
-        record,
-        'SUCCESSFULLY_TRIGGERED_A_SAVEPOINT',
-        `Triggered savepoint ${id} of job ${jobId}`,
-        at,
-        jobId,
-      );
-      this.#emit(
-        namespace,
-        record,
-        'AWAITING_FOR_A_SAVEPOINT_TO_COMPLETE',
-        `Waiting for savepoint ${id}`,
-        at,
-        jobId,
-      );
+      this.#emitSavepointTriggered(namespace, record, savepoint, at);
+    }
+  }
+
+  #emitSavepointTriggered(
+    namespace: NamespaceState,
+    record: DeploymentRecord,
+    savepoint: Savepoint,
+    at: number,
+  ): void {
+    const { id, jobId } = savepoint.metadata;
+    this.#emit(
+      namespace,
+      record,
+      'SUCCESSFULLY_TRIGGERED_A_SAVEPOINT',
+      `Triggered savepoint ${id} of job ${jobId ?? ''}`,
+      at,
+      jobId,
+    );
+    this.#emit(
+      namespace,
+      record,
+      'AWAITING_FOR_A_SAVEPOINT_TO_COMPLETE',
+      `Waiting for savepoint ${id}`,
+      at,
+      jobId,
+    );
+  }
+
+  /** The last step of a namespace's teardown: the deployment and its jobs are gone. */
+  #remove(namespace: NamespaceState, record: DeploymentRecord, at: number): void {
+    this.#settle(namespace, record, 'CANCELLED', at);
+    this.forget(namespace, record);
+    namespace.removeDeployment(record);
+    if (namespace.terminationDue && namespace.deployments.size === 0) {
+      this.#namespaceEmptied(namespace);
     }
   }
 
@@ -553,10 +659,20 @@ export class DeploymentLifecycle {
     record.transitionSavepointId = undefined;
     record.failedSavepointAttempts = 0;
     job.dueAt = undefined;
+    const started = job.resource.status.started;
     job.resource.status = {
       ...job.resource.status,
       state,
       ...(failure === undefined ? {} : { failure }),
+      ...(started === undefined
+        ? {}
+        : {
+            started: {
+              ...started,
+              observedFlinkJobStatus: FINAL_FLINK_STATUS[state],
+              lastUpdateTime: isoTime(at),
+            },
+          }),
     };
     job.resource.metadata.terminatedAt = isoTime(at);
     touch(job.resource.metadata, at);

@@ -101,7 +101,10 @@ describe('Platform API rules', () => {
         name: 'namespaces/default/apitokens/ci',
         role: 'owner',
       });
-      const target = appManager.createDeploymentTarget('default', { metadata: { name: 'prod' } });
+      const target = appManager.createDeploymentTarget('default', {
+        metadata: { name: 'prod' },
+        spec: { kubernetes: {} },
+      });
       return [token.secret, target.metadata.id];
     };
     expect(secrets(9)).toEqual(secrets(9));

@@ -16,6 +16,12 @@ const DEFAULT_ROLE_BINDINGS: RoleBinding[] = [{ role: 'owner', members: ['system
 
 const NAMESPACE_PREFIX = 'namespaces/';
 
+/** Undocumented Platform behaviour the simulator reads strictly unless told otherwise. */
+export interface PlatformSettings {
+  /** Let `default` be deleted like any namespace (strict: refused with 409). */
+  allowDefaultNamespaceDeletion?: boolean;
+}
+
 export interface CreatedApiToken {
   token: ApiToken;
   secret: string;
@@ -31,6 +37,8 @@ export class Platform {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #terminationMs: () => number;
+  readonly #settings: () => PlatformSettings;
+  readonly #teardown: (namespace: NamespaceState, at: number) => void;
 
   constructor(deps: {
     store: SimulatorStore;
@@ -39,12 +47,21 @@ export class Platform {
     random: RandomSource;
     /** How long a deleted namespace stays TERMINATING before it is gone. */
     terminationMs: () => number;
+    settings?: () => PlatformSettings;
+    /** Stops the jobs of a namespace being deleted and removes its content as they end. */
+    teardown?: (namespace: NamespaceState, at: number) => void;
   }) {
     this.#store = deps.store;
     this.#agenda = deps.agenda;
     this.#clock = deps.clock;
     this.#random = deps.random;
     this.#terminationMs = deps.terminationMs;
+    this.#settings = deps.settings ?? (() => ({}));
+    this.#teardown =
+      deps.teardown ??
+      ((namespace) => {
+        namespace.clearContent();
+      });
   }
 
   /** Puts a fresh installation's `default` namespace in place. */
@@ -81,26 +98,46 @@ export class Platform {
     }
     if (ns.terminating)
       throw conflict(`Namespace '${name}' is being deleted (TERMINATING) and cannot be updated`);
-    ns.platform.roleBindings = readRoleBindings(body);
+    const roleBindings = readRoleBindings(body);
+    this.#store.journal.preserve(ns.platform);
+    ns.platform.roleBindings = roleBindings;
     return { namespace: ns.platform };
   }
 
-  /** Starts deletion: content goes at once, the namespace itself after the termination time. */
+  /**
+   * Starts deletion: the namespace goes TERMINATING, its running jobs are stopped (with their
+   * events) and its content removed as they end; the namespace itself is gone once the
+   * termination time has passed and nothing is left in it.
+   */
   deleteNamespace(name: string): { namespace: PlatformNamespace } {
     const ns = this.#namespace(name);
+    if (name === DEFAULT_NAMESPACE && this.#settings().allowDefaultNamespaceDeletion !== true) {
+      throw conflict(
+        `Namespace '${DEFAULT_NAMESPACE}' is the installation's default namespace and cannot be deleted`,
+      );
+    }
     if (!ns.terminating) {
+      const at = this.#clock.now();
+      this.#store.journal.preserve(ns.platform);
       ns.platform.lifecyclePhase = 'LIFECYCLE_PHASE_TERMINATING';
-      ns.clearContent();
-      this.#agenda.cancelPrefix(namespacePrefix(name));
+      this.#teardown(ns, at);
       this.#agenda.schedule(
         `${namespacePrefix(name)}termination`,
-        this.#clock.now() + this.#terminationMs(),
+        at + this.#terminationMs(),
         () => {
-          this.#store.namespaces.delete(name);
+          if (ns.deployments.size === 0) this.forget(ns);
+          else ns.terminationDue = true;
         },
       );
     }
     return { namespace: ns.platform };
+  }
+
+  /** The end of a namespace's termination: it and whatever is left in it are gone (404). */
+  forget(ns: NamespaceState): void {
+    if (this.#store.namespaces.get(ns.name) !== ns) return;
+    this.#agenda.cancelPrefix(namespacePrefix(ns.name));
+    this.#store.namespaces.delete(ns.name);
   }
 
   listApiTokens(namespace: string): { apiTokens: ApiToken[] } {
@@ -173,6 +210,7 @@ export class Platform {
       name,
       platform,
       newDeploymentDefaults(name, this.#random.uuid(), at),
+      this.#store.journal,
     );
     this.#store.namespaces.set(name, ns);
     return ns;

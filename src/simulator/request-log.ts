@@ -53,7 +53,8 @@ export class RequestLog {
 
 export interface ContractViolation {
   at: string;
-  kind: 'request' | 'response';
+  /** `internal`: an unexpected exception in the simulator, answered 500 (counted as a response violation too). */
+  kind: 'request' | 'response' | 'internal';
   operationId: string;
   status: number;
   message: string;
@@ -61,25 +62,43 @@ export interface ContractViolation {
 
 const KEPT_VIOLATIONS = 100;
 
+export interface ViolationCounts {
+  /** Requests that broke the contract (client mistakes, answered 400). */
+  request: number;
+  /** Simulator bugs answered 500: responses that broke the contract, and internal failures. */
+  response: number;
+  /** The internal failures among them: unexpected exceptions in a request's pipeline. */
+  internal: number;
+  recent: ContractViolation[];
+}
+
 /** Counts requests that broke the contract (client errors) and responses that did (simulator bugs). */
 export class ViolationCounter {
   #request = 0;
   #response = 0;
+  #internal = 0;
   #recent: ContractViolation[] = [];
 
   record(violation: ContractViolation): void {
     if (violation.kind === 'request') this.#request += 1;
     else this.#response += 1;
+    if (violation.kind === 'internal') this.#internal += 1;
     this.#recent = [...this.#recent, violation].slice(-KEPT_VIOLATIONS);
   }
 
-  snapshot(): { request: number; response: number; recent: ContractViolation[] } {
-    return { request: this.#request, response: this.#response, recent: [...this.#recent] };
+  snapshot(): ViolationCounts {
+    return {
+      request: this.#request,
+      response: this.#response,
+      internal: this.#internal,
+      recent: [...this.#recent],
+    };
   }
 
   clear(): void {
     this.#request = 0;
     this.#response = 0;
+    this.#internal = 0;
     this.#recent = [];
   }
 }

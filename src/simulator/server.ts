@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logging';
@@ -45,11 +46,37 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
+/** Writes a streamed answer chunk by chunk, waiting whenever the client is slower. */
+async function writeStream(response: ServerResponse, body: AsyncIterable<string>): Promise<void> {
+  const iterator = body[Symbol.asyncIterator]();
+  try {
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+      if (response.destroyed) return;
+      if (!response.write(next.value)) {
+        await Promise.race([once(response, 'drain'), once(response, 'close')]);
+      }
+    }
+    response.end();
+  } finally {
+    await iterator.return?.();
+  }
+}
+
 /** Starts the simulator on node:http; the VVP APIs and the admin API share one port. */
 export async function startSimulator(options: StartOptions = {}): Promise<RunningSimulator> {
   const logger: Logger = options.logger ?? defaultSimulatorLogger();
-  const simulator = new Simulator({ ...options, logger });
+  return serveSimulator(new Simulator({ ...options, logger }), { ...options, logger });
+}
 
+/**
+ * Serves an existing simulator (for example one a test filled through `handle` first) on
+ * node:http, as `startSimulator` does.
+ */
+export async function serveSimulator(
+  simulator: Simulator,
+  options: { port?: number; host?: string; logger?: Logger } = {},
+): Promise<RunningSimulator> {
+  const logger: Logger = options.logger ?? defaultSimulatorLogger();
   const server = createServer((request, response) => {
     void serve(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'simulator could not answer a request');
@@ -88,7 +115,8 @@ export async function startSimulator(options: StartOptions = {}): Promise<Runnin
       return;
     }
     response.writeHead(result.status, result.headers);
-    response.end(result.body);
+    if (result.kind === 'stream') await writeStream(response, result.body);
+    else response.end(result.body);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,21 +1,22 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToOthers, setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createLogger, knownSecrets, type Logger } from '../logging';
 import { describePrincipal, isAllowed, type AuthMode, type Principal } from './auth';
 import { AdvanceableClock } from './clock';
 import { ApiContract, type Operation, type OperationMatch } from './contract';
 import { SimulatorError } from './errors';
-import { FaultInjector, type FaultRule } from './faults';
+import { FaultInjector, type FaultRule, type PipelineStage } from './faults';
 import type { Json } from '../json';
 import { isJsonObject } from '../json';
 import { DEFAULT_KNOBS, parseKnobs, type Knobs } from './knobs';
 import { VVP_VERSIONS, type Job, type VvpVersion } from './model';
+import { jsonTextTooDeep, nestingProblem, valueTooDeep } from './nesting';
 import { createRandom, type RandomSource } from './random';
 import {
   RequestLog,
   ViolationCounter,
-  type ContractViolation,
   type RequestLogEntry,
+  type ViolationCounts,
 } from './request-log';
 import { ROUTES, type Reply, type Route } from './routes';
 import { isoTime } from './store';
@@ -55,6 +56,12 @@ export interface SimulatorRequest {
 
 export type SimulatorResponse =
   | { kind: 'reply'; status: number; headers: Record<string, string>; body: string }
+  /**
+   * A large list, produced chunk by chunk so that serving it never holds up other requests.
+   * A contract violation found after the first chunk ends the stream with an error (the
+   * connection is cut) and is counted like any response violation.
+   */
+  | { kind: 'stream'; status: number; headers: Record<string, string>; body: AsyncIterable<string> }
   /** An injected connection reset. */
   | { kind: 'abort' };
 
@@ -68,7 +75,8 @@ export interface SimulatorAdmin {
   clearFaults(): void;
   requests(): { entries: RequestLogEntry[]; dropped: number };
   clearRequests(): void;
-  violations(): { request: number; response: number; recent: ContractViolation[] };
+  /** Contract violations, and `internal` failures (also counted in `response`). */
+  violations(): ViolationCounts;
   /** Moves simulated time forward; due transitions happen on the next request. */
   advanceClock(ms: number): void;
   /** Empty installation (only `default`), initial knobs, no faults, empty logs and counters. */
@@ -85,6 +93,25 @@ interface Exchange {
   match: OperationMatch;
   /** Whether an injected fault shaped the answer (for the request log). */
   fault: boolean;
+  /** A stage an injected fault makes throw. */
+  failStage?: PipelineStage;
+}
+
+/** Lists longer than this are streamed in chunks of this many items. */
+export const LIST_CHUNK_ITEMS = 100;
+
+/** An unexpected exception in a stage of the pipeline (a simulator bug). */
+class StageFailure extends Error {
+  constructor(
+    readonly stage: PipelineStage | 'pipeline',
+    cause: unknown,
+  ) {
+    super(`${stage}: ${String(cause)}`, { cause });
+  }
+}
+
+function injectedFailure(stage: PipelineStage): Error {
+  return new Error(`injected failure in stage ${stage}`);
 }
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
@@ -92,8 +119,12 @@ const APPMANAGER_PREFIX = '/api/';
 
 /**
  * The VVP simulator without its socket: every request runs latency → outage → routing →
- * injected faults → authentication → contract check → handler → response check, and lands in
- * the request log.
+ * injected faults → authentication → parse → validate → apply → serialise → store, and lands
+ * in the request log.
+ *
+ * A request is applied whole or not at all: the handler writes under a journal, the answer is
+ * serialised and checked against the contract, and only then is the write committed. A
+ * refusal, a contract violation or an unexpected exception in any stage rolls it back.
  */
 export class Simulator implements SimulatorAdmin {
   readonly #contract: ApiContract;
@@ -148,24 +179,56 @@ export class Simulator implements SimulatorAdmin {
       response = await this.#respond(exchange);
     } catch (error) {
       if (this.#shutdown.signal.aborted) return { kind: 'abort' };
-      this.#logger.error(
-        { err: error, method: request.method, url: request.url },
-        'simulator failure',
+      response = this.#internalFailure(
+        exchange,
+        error instanceof StageFailure ? error : new StageFailure('pipeline', error),
       );
-      response = errorReply(500, `internal simulator error: ${String(error)}`);
     }
-    const status = response.kind === 'reply' ? response.status : 0;
-    this.#requestLog.record({
-      at,
-      method: request.method,
-      url: request.url,
-      operationId: exchange.match.kind === 'found' ? exchange.match.operation.id : null,
-      status,
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      fault: exchange.fault,
-    });
-    this.#logger.debug({ method: request.method, url: request.url, status }, 'vvp request');
+    const record = (status: number): void => {
+      this.#requestLog.record({
+        at,
+        method: request.method,
+        url: request.url,
+        operationId: exchange.match.kind === 'found' ? exchange.match.operation.id : null,
+        status,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        fault: exchange.fault,
+      });
+      this.#logger.debug({ method: request.method, url: request.url, status }, 'vvp request');
+    };
+    if (response.kind === 'stream') {
+      // Logged once the last chunk is out, so the log shows what was served meanwhile.
+      return {
+        ...response,
+        body: loggedAtEnd(response.body, () => {
+          record(response.status);
+        }),
+      };
+    }
+    record(response.kind === 'reply' ? response.status : 0);
     return response;
+  }
+
+  /** Answers 500 and counts an unexpected exception; the write it was part of is rolled back. */
+  #internalFailure(exchange: Exchange, failure: StageFailure): SimulatorResponse {
+    const { request, match } = exchange;
+    const operationId =
+      match.kind === 'found' ? match.operation.id : `${request.method} ${request.url}`;
+    this.#violations.record({
+      at: isoTime(this.#clock.now()),
+      kind: 'internal',
+      operationId,
+      status: 500,
+      message: failure.message,
+    });
+    this.#logger.error(
+      { err: failure.cause, stage: failure.stage, method: request.method, url: request.url },
+      'simulator failure',
+    );
+    return errorReply(
+      500,
+      `internal simulator error in ${failure.stage}: ${String(failure.cause)}`,
+    );
   }
 
   /** Stops pending latency and fault delays (their requests are aborted). */
@@ -195,6 +258,7 @@ export class Simulator implements SimulatorAdmin {
 
     const fault = this.#faults.pick(request.method, operation.path.template, this.#random);
     exchange.fault = fault !== undefined;
+    exchange.failStage = fault?.failStage;
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs, undefined, { signal });
     if (fault?.abort === true) return { kind: 'abort' };
     if (fault?.status !== undefined) {
@@ -232,12 +296,16 @@ export class Simulator implements SimulatorAdmin {
     const isAppManager = url.pathname.startsWith(APPMANAGER_PREFIX);
     let body: Json | undefined;
     try {
-      body = parseBody(request, isAppManager);
+      body = this.#stage(exchange, 'parse', () => parseBody(request, isAppManager));
     } catch (error) {
       if (error instanceof SimulatorError) return errorReply(error.status, error.message);
       throw error;
     }
-    const problem = this.#contract.checkRequest(operation, url.searchParams, body);
+    const problem = this.#stage(exchange, 'validate', () =>
+      this.#contract.checkRequest(operation, url.searchParams, body, {
+        unknownFields: this.#knobs.allowUnknownFields ? 'accept' : 'refuse',
+      }),
+    );
     if (problem !== undefined) {
       this.#violations.record({
         at: isoTime(this.#clock.now()),
@@ -249,43 +317,149 @@ export class Simulator implements SimulatorAdmin {
       return errorReply(400, problem);
     }
 
-    let reply: Reply;
+    const yaml = isAppManager && wantsYaml(request.accept);
+    const journal = this.#world.journal;
+    journal.begin();
     try {
-      reply = route.handle({
-        world: this.#world,
-        version: this.#version,
-        params,
-        query: url.searchParams,
-        body: isJsonObject(body) ? body : {},
-      });
-    } catch (error) {
-      if (!(error instanceof SimulatorError)) throw error;
-      reply = { status: error.status, body: { message: error.message } };
+      let reply: Reply;
+      try {
+        reply = this.#stage(exchange, 'apply', () =>
+          route.handle({
+            world: this.#world,
+            version: this.#version,
+            params,
+            query: url.searchParams,
+            body: isJsonObject(body) ? body : {},
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof SimulatorError)) throw error;
+        reply = { status: error.status, body: { message: error.message } };
+      }
+      const response = this.#stage(exchange, 'serialise', () => this.#send(operation, reply, yaml));
+      if (response.kind !== 'abort' && response.status < 400) {
+        // The commit point: an injected failure here strikes before the write is made final.
+        this.#stage(
+          exchange,
+          'store',
+          () => {
+            journal.commit();
+          },
+          'before',
+        );
+      }
+      return response;
+    } finally {
+      // Whatever was not committed (a refusal, a violation, a failure) is taken back.
+      if (journal.active) journal.rollback();
     }
-    return this.#send(operation, reply, isAppManager && wantsYaml(request.accept));
+  }
+
+  /**
+   * Runs one stage; an injected `failStage` throws after the stage's own work (so that a
+   * failed apply has already written, and the rollback is what keeps the store unchanged),
+   * or before it for the commit. Unexpected exceptions become a StageFailure naming the stage.
+   */
+  #stage<T>(
+    exchange: Exchange,
+    stage: PipelineStage,
+    work: () => T,
+    inject: 'before' | 'after' = 'after',
+  ): T {
+    const injected = exchange.failStage === stage;
+    if (injected && inject === 'before') throw new StageFailure(stage, injectedFailure(stage));
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      if (error instanceof SimulatorError || error instanceof StageFailure) throw error;
+      throw new StageFailure(stage, error);
+    }
+    if (injected) throw new StageFailure(stage, injectedFailure(stage));
+    return result;
   }
 
   #send(operation: Operation, reply: Reply, yaml: boolean): SimulatorResponse {
+    if (isLargeList(reply.body)) return this.#sendList(operation, reply.status, reply.body, yaml);
     const json = JSON.stringify(reply.body);
     const problem = this.#contract.checkResponse(operation, reply.status, JSON.parse(json) as Json);
-    if (problem !== undefined) {
-      this.#violations.record({
-        at: isoTime(this.#clock.now()),
-        kind: 'response',
-        operationId: operation.id,
-        status: reply.status,
-        message: problem,
-      });
-      this.#logger.error(
-        { operationId: operation.id, problem },
-        'simulator response violates api-spec',
-      );
-      return errorReply(500, `simulator bug: ${problem}`);
-    }
+    if (problem !== undefined) return this.#responseViolation(operation, reply.status, problem);
     const [contentType, body] = yaml
       ? ['application/yaml', stringifyYaml(JSON.parse(json))]
       : ['application/json', json];
     return { kind: 'reply', status: reply.status, headers: { 'Content-Type': contentType }, body };
+  }
+
+  #responseViolation(operation: Operation, status: number, problem: string): SimulatorResponse {
+    this.#violations.record({
+      at: isoTime(this.#clock.now()),
+      kind: 'response',
+      operationId: operation.id,
+      status,
+      message: problem,
+    });
+    this.#logger.error(
+      { operationId: operation.id, problem },
+      'simulator response violates api-spec',
+    );
+    return errorReply(500, `simulator bug: ${problem}`);
+  }
+
+  /**
+   * A list with many items, serialised and checked a chunk at a time, yielding to other
+   * requests between chunks. The first chunk is done at once, so a systematic violation is
+   * still answered with a proper 500.
+   */
+  #sendList(
+    operation: Operation,
+    status: number,
+    list: LargeList,
+    yaml: boolean,
+  ): SimulatorResponse {
+    const { items, ...envelope } = list;
+    const render = (start: number): string | SimulatorResponse => {
+      const chunk = JSON.parse(
+        JSON.stringify(items.slice(start, start + LIST_CHUNK_ITEMS)),
+      ) as Json[];
+      const problem = this.#contract.checkResponse(operation, status, {
+        ...envelope,
+        items: chunk,
+      });
+      if (problem !== undefined) {
+        return this.#responseViolation(
+          operation,
+          status,
+          `${problem} (in the items from ${start})`,
+        );
+      }
+      if (yaml) return indent(stringifyYaml(chunk));
+      const json = JSON.stringify(chunk).slice(1, -1);
+      return start === 0 ? json : `,${json}`;
+    };
+    const rendered = render(0);
+    if (typeof rendered !== 'string') return rendered;
+    const first: string = rendered;
+    const envelopeJson = JSON.stringify(envelope);
+    const head = yaml
+      ? `${stringifyYaml(envelope)}items:\n`
+      : `${envelopeJson === '{}' ? '{' : `${envelopeJson.slice(0, -1)},`}"items":[`;
+    async function* chunks(): AsyncGenerator<string> {
+      yield head + first;
+      for (let start = LIST_CHUNK_ITEMS; start < items.length; start += LIST_CHUNK_ITEMS) {
+        await yieldToOthers();
+        const next = render(start);
+        if (typeof next !== 'string')
+          throw new Error(`simulator bug in a streamed list of ${operation.id}`);
+        yield next;
+      }
+      if (!yaml) yield ']}';
+    }
+    return {
+      kind: 'stream',
+      status,
+      headers: { 'Content-Type': yaml ? 'application/yaml' : 'application/json' },
+      body: chunks(),
+    };
   }
 
   #servedMethods(path: string): string[] {
@@ -377,7 +551,7 @@ export class Simulator implements SimulatorAdmin {
     this.#requestLog.clear();
   }
 
-  violations(): { request: number; response: number; recent: ContractViolation[] } {
+  violations(): ViolationCounts {
     return this.#violations.snapshot();
   }
 
@@ -397,12 +571,14 @@ export class Simulator implements SimulatorAdmin {
 
   failJob(namespace: string, jobId: string, message = 'simulated unrecoverable job failure'): Job {
     this.#world.catchUp();
-    return this.#world.appManager.failJob(namespace, jobId, message);
+    const world = this.#world;
+    return world.transact(() => world.appManager.failJob(namespace, jobId, message));
   }
 
   finishJob(namespace: string, jobId: string): Job {
     this.#world.catchUp();
-    return this.#world.appManager.finishJob(namespace, jobId);
+    const world = this.#world;
+    return world.transact(() => world.appManager.finishJob(namespace, jobId));
   }
 
   info(): { vvpVersion: VvpVersion; auth: AuthMode; now: string } {
@@ -427,6 +603,30 @@ function errorReply(
   };
 }
 
+interface LargeList {
+  items: unknown[];
+  [key: string]: unknown;
+}
+
+/** An AppManager list (`{ kind, apiVersion, metadata, items }`) long enough to stream. */
+function isLargeList(body: unknown): body is LargeList {
+  return isJsonObject(body) && Array.isArray(body.items) && body.items.length > LIST_CHUNK_ITEMS;
+}
+
+/** YAML of a sequence, nested two spaces deeper (the items under `items:`). */
+function indent(yaml: string): string {
+  return yaml.replace(/^(?=.)/gm, '  ');
+}
+
+/** Passes the chunks through and calls `done` once the stream has ended, however it ended. */
+async function* loggedAtEnd(body: AsyncIterable<string>, done: () => void): AsyncGenerator<string> {
+  try {
+    yield* body;
+  } finally {
+    done();
+  }
+}
+
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
@@ -436,7 +636,10 @@ function wantsYaml(accept: string | undefined): boolean {
   return types.some((type) => YAML_TYPES.includes(type)) && !types.includes('application/json');
 }
 
-/** JSON everywhere; YAML too on the Application Manager API, as VVP accepts it there. */
+/**
+ * JSON everywhere; YAML too on the Application Manager API, as VVP accepts it there. Bodies
+ * nested deeper than MAX_NESTING_DEPTH are refused before anything recursive touches them.
+ */
 function parseBody(request: SimulatorRequest, isAppManager: boolean): Json | undefined {
   if (request.body.length === 0) return undefined;
   const text = request.body.toString('utf8');
@@ -444,11 +647,18 @@ function parseBody(request: SimulatorRequest, isAppManager: boolean): Json | und
   if (YAML_TYPES.includes(type)) {
     if (!isAppManager)
       throw new SimulatorError(415, 'The Platform API accepts application/json only');
+    let parsed: Json;
     try {
-      return parseYaml(text) as Json;
+      parsed = parseYaml(text) as Json;
     } catch (error) {
+      // The YAML parser recurses: a hostile nesting overflows its stack before any depth check.
+      if (error instanceof RangeError || /Maximum call stack size exceeded/.test(String(error))) {
+        throw new SimulatorError(400, nestingProblem());
+      }
       throw new SimulatorError(400, `Request body is not valid YAML: ${(error as Error).message}`);
     }
+    if (valueTooDeep(parsed)) throw new SimulatorError(400, nestingProblem());
+    return parsed;
   }
   if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
     throw new SimulatorError(
@@ -456,6 +666,7 @@ function parseBody(request: SimulatorRequest, isAppManager: boolean): Json | und
       `Unsupported Content-Type '${type}'; send application/json${isAppManager ? ' or application/yaml' : ''}`,
     );
   }
+  if (jsonTextTooDeep(text)) throw new SimulatorError(400, nestingProblem());
   try {
     return JSON.parse(text) as Json;
   } catch (error) {

@@ -1,19 +1,21 @@
 import { Agenda } from './agenda';
-import { AppManager } from './appmanager';
+import { AppManager, type AppManagerSettings } from './appmanager';
 import type { Clock } from './clock';
 import { DeploymentLifecycle, type LifecycleSettings } from './lifecycle';
 import type { VvpVersion } from './model';
-import { Platform } from './platform';
+import { Platform, type PlatformSettings } from './platform';
 import type { RandomSource } from './random';
-import { SimulatorStore } from './store';
+import { Journal, SimulatorStore } from './store';
 
-export interface WorldSettings extends LifecycleSettings {
+export interface WorldSettings extends LifecycleSettings, AppManagerSettings, PlatformSettings {
   namespaceTerminationMs: number;
 }
 
 /** The simulated installation's state and the rules acting on it; rebuilt on reset. */
 export class World {
-  readonly store = new SimulatorStore();
+  /** Undo log of the write in progress: the simulator commits a request only once it can answer it. */
+  readonly journal = new Journal();
+  readonly store = new SimulatorStore(this.journal);
   readonly agenda: Agenda;
   readonly appManager: AppManager;
   readonly platform: Platform;
@@ -25,15 +27,28 @@ export class World {
     settings: () => WorldSettings;
   }) {
     const { clock, random, version, settings } = deps;
-    this.agenda = new Agenda(clock);
-    const lifecycle = new DeploymentLifecycle(this.agenda, random, settings);
-    this.appManager = new AppManager({ store: this.store, lifecycle, clock, random, version });
+    this.agenda = new Agenda(clock, this.journal);
+    const lifecycle = new DeploymentLifecycle(this.agenda, random, settings, (namespace) => {
+      this.platform.forget(namespace);
+    });
+    this.appManager = new AppManager({
+      store: this.store,
+      lifecycle,
+      clock,
+      random,
+      version,
+      settings,
+    });
     this.platform = new Platform({
       store: this.store,
       agenda: this.agenda,
       clock,
       random,
       terminationMs: () => settings().namespaceTerminationMs,
+      settings,
+      teardown: (namespace, at) => {
+        this.appManager.teardown(namespace, at);
+      },
     });
     this.platform.bootstrap();
   }
@@ -41,5 +56,18 @@ export class World {
   /** Brings every transition up to the current simulated time; call before each request. */
   catchUp(): void {
     this.agenda.runDue();
+  }
+
+  /** Runs a write whole or not at all: any exception takes back what it changed. */
+  transact<T>(write: () => T): T {
+    this.journal.begin();
+    try {
+      const result = write();
+      this.journal.commit();
+      return result;
+    } catch (error) {
+      this.journal.rollback();
+      throw error;
+    }
   }
 }

@@ -15,7 +15,7 @@ const TARGET = { metadata: { name: 'prod' }, spec: { kubernetes: { namespace: 'f
 
 function deployment(name: string, state: string, extra: Record<string, unknown> = {}): unknown {
   return {
-    metadata: { name, labels: { app: name } },
+    metadata: { name, labels: { app: name.toLowerCase().replaceAll(' ', '-') } },
     spec: {
       state,
       deploymentTargetName: 'prod',
@@ -132,7 +132,7 @@ describe('VVP simulator over HTTP', () => {
     expect((await vvp('DELETE', `${AM}/default/deployment-targets/prod`)).status).toBe(200);
   });
 
-  it('terminates a namespace: content gone at once, creates refused, then 404', async () => {
+  it('terminates a namespace: creates refused while TERMINATING, then 404', async () => {
     await start({ knobs: { transitionMs: 0, namespaceTerminationMs: 60_000 } });
     const created = await vvp('POST', '/namespaces/v1/namespaces', {
       body: { name: 'namespaces/team' },
@@ -143,7 +143,7 @@ describe('VVP simulator over HTTP', () => {
 
     const deleting = await vvp('DELETE', '/namespaces/v1/namespaces/team');
     expect(field(deleting.body, 'namespace', 'lifecyclePhase')).toBe('LIFECYCLE_PHASE_TERMINATING');
-    expect(items(await vvp('GET', `${AM}/team/deployment-targets`))).toEqual([]);
+    expect(items(await vvp('GET', `${AM}/team/deployment-targets`))).toHaveLength(1);
     const refused = await vvp('POST', `${AM}/team/deployment-targets`, { body: TARGET });
     expect(refused.status).toBe(409);
     expect(messageOf(refused)).toContain('TERMINATING');
@@ -528,7 +528,7 @@ describe('VVP simulator admin API', () => {
     expect((await admin('GET', '/faults')).body).toEqual({ faults: [] });
     const invalid = await admin('POST', '/faults', { rate: 0.5 });
     expect(invalid.status).toBe(400);
-    expect(messageOf(invalid)).toContain('one of status, delayMs or abort is required');
+    expect(messageOf(invalid)).toContain('one of status, delayMs, abort or failStage is required');
 
     await call(simulator.url, 'GET', '/api/v1/status');
     await call(simulator.url, 'POST', `${AM}/default/deployment-targets`, {
