@@ -22,6 +22,11 @@ export interface FaultRule {
   retryAfterSeconds?: number;
   /** Hold the request this long first (a slow or timing-out VVP); handled normally unless `status` or `abort` is set. */
   delayMs?: number;
+  /**
+   * Handle the request normally but hold the answer this long after its outcome is final (a
+   * client that dies meanwhile never learns that its create succeeded).
+   */
+  answerDelayMs?: number;
   /** Destroy the connection without an answer (a reset). */
   abort?: boolean;
   /** Hits left before the rule removes itself; unlimited when absent. */
@@ -48,6 +53,7 @@ const validateInput = new Ajv({ allErrors: true }).compile<FaultRuleInput>({
     status: { type: 'integer', minimum: 100, maximum: 599 },
     retryAfterSeconds: { type: 'integer', minimum: 0 },
     delayMs: { type: 'integer', minimum: 0, maximum: 600_000 },
+    answerDelayMs: { type: 'integer', minimum: 0, maximum: 600_000 },
     abort: { type: 'boolean' },
     remaining: { type: 'integer', minimum: 1 },
     message: { type: 'string' },
@@ -56,6 +62,7 @@ const validateInput = new Ajv({ allErrors: true }).compile<FaultRuleInput>({
   anyOf: [
     { required: ['status'] },
     { required: ['delayMs'] },
+    { required: ['answerDelayMs'] },
     { required: ['abort'] },
     { required: ['failStage'] },
   ],
@@ -75,7 +82,7 @@ export class FaultInjector {
     if (!validateInput(input)) {
       throw badRequest(
         `invalid fault rule: ${describeErrors(validateInput.errors, 'rule')} ` +
-          '(one of status, delayMs, abort or failStage is required)',
+          '(one of status, delayMs, answerDelayMs, abort or failStage is required)',
       );
     }
     const path = input.path ?? '*';

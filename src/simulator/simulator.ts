@@ -320,6 +320,7 @@ export class Simulator implements SimulatorAdmin {
     const yaml = isAppManager && wantsYaml(request.accept);
     const journal = this.#world.journal;
     journal.begin();
+    let response: SimulatorResponse;
     try {
       let reply: Reply;
       try {
@@ -336,7 +337,7 @@ export class Simulator implements SimulatorAdmin {
         if (!(error instanceof SimulatorError)) throw error;
         reply = { status: error.status, body: { message: error.message } };
       }
-      const response = this.#stage(exchange, 'serialise', () => this.#send(operation, reply, yaml));
+      response = this.#stage(exchange, 'serialise', () => this.#send(operation, reply, yaml));
       if (response.kind !== 'abort' && response.status < 400) {
         // The commit point: an injected failure here strikes before the write is made final.
         this.#stage(
@@ -348,11 +349,14 @@ export class Simulator implements SimulatorAdmin {
           'before',
         );
       }
-      return response;
     } finally {
       // Whatever was not committed (a refusal, a violation, a failure) is taken back.
       if (journal.active) journal.rollback();
     }
+    // The outcome is final, only the client does not know it yet: the window in which a client
+    // that dies never learns that its non-idempotent call succeeded.
+    if (fault?.answerDelayMs !== undefined) await sleep(fault.answerDelayMs, undefined, { signal });
+    return response;
   }
 
   /**

@@ -151,4 +151,30 @@ describe('VVP simulator robustness', () => {
     expect(await snapshot()).toEqual(before);
     expect(simulator.admin.violations()).toMatchObject({ response: 0, internal: 0 });
   });
+  it('applies a create at once but holds its answer for answerDelayMs (the window a crashing client loses)', async () => {
+    simulator = await startQuietSimulator();
+    simulator.admin.addFault({
+      method: 'POST',
+      path: '/api/v1/namespaces/{namespace}/deployment-targets',
+      answerDelayMs: 2_000,
+      remaining: 1,
+    });
+    let answered = false;
+    const create = vvp('POST', `${AM}/default/deployment-targets`, { body: TARGET }).then(
+      (answer) => {
+        answered = true;
+        return answer;
+      },
+    );
+    let visible = await vvp('GET', `${AM}/default/deployment-targets/prod`);
+    while (visible.status === 404) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      visible = await vvp('GET', `${AM}/default/deployment-targets/prod`);
+    }
+    expect(visible.status).toBe(200);
+    expect(answered).toBe(false);
+    const answer = await create;
+    expect(answer.status).toBe(201);
+    expect(field(answer.body, 'metadata', 'id')).toBe(field(visible.body, 'metadata', 'id'));
+  });
 });
