@@ -1,12 +1,22 @@
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
-import { Manager } from '../controller/manager';
+import { KubernetesSecretClient, Manager } from '../controller';
+import { registerResourceControllers } from '../reconcilers';
 import { ConfigError, loadConfig, type Config } from '../config/load';
 import { createLogger, knownSecrets, type Logger } from '../logging';
-import { envTokenResolver, registerEnvTokensAsSecrets, TOKEN_ENV_PREFIX } from '../tokens';
+import {
+  createTokenResolver,
+  envTokenResolver,
+  platformCredentials,
+  registerEnvTokensAsSecrets,
+  TOKEN_ENV_PREFIX,
+} from '../tokens';
 import { RequestLimiter, VvpClient } from '../vvp';
 import { VERSION } from '../version';
 import { checkApiServer, loadKubeConfig } from './kube-connection';
+
+/** Who writes, in managedFields: status, finalizers, owner-token Secrets. */
+const FIELD_MANAGER = 'vp-operator';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -65,10 +75,19 @@ async function runWithConfig(
   );
 
   const registry = new Registry();
+  const secrets = new KubernetesSecretClient(kubeConfig, FIELD_MANAGER);
+  const { operatorNamespace } = config;
   const vvp = new VvpClient({
     appManagerApiUrl: config.appManagerApiUrl,
     platformApiUrl: config.platformApiUrl,
+    // Reconcilers pass each object's own token; this covers calls made outside a reconcile.
     tokens: envTokenResolver(env),
+    platformTokens: platformCredentials({
+      secretName: config.platformApiTokenSecret,
+      operatorNamespace,
+      secrets,
+      env,
+    }),
     limiter: new RequestLimiter(config.vvpRateLimit),
     logger: logger.child({ component: 'vvp' }),
     registry,
@@ -90,6 +109,22 @@ async function runWithConfig(
     healthProbeAddr: config.healthProbeAddr,
     maxConcurrentReconciles: config.maxConcurrentReconciles,
     resyncPeriod: config.resyncPeriodMs,
+    fieldManager: FIELD_MANAGER,
+  });
+  registerResourceControllers(manager, {
+    vvp,
+    tokens: createTokenResolver({
+      secrets,
+      env,
+      ownerTokens: {
+        vvp,
+        operatorNamespace,
+        instanceId: config.instanceId,
+        logger: logger.child({ component: 'tokens' }),
+      },
+    }),
+    instanceId: config.instanceId,
+    operatorNamespace,
   });
 
   const stopped = waitForShutdownSignal(logger);

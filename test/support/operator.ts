@@ -1,0 +1,128 @@
+// The operator installed the way a cluster administrator installs it: the generated CRDs, the
+// RBAC in config/rbac bound to the unprivileged operator identity, and bin/manager running as
+// that identity against the VVP simulator.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { kubectl } from './kube-cli';
+import { testCluster } from './cluster';
+import { readClusterState } from './cluster-state';
+import { runManager, waitUntilReady, type ManagerRun } from './manager-process';
+
+const CRD_DIR = fileURLToPath(new URL('../../config/crd/', import.meta.url));
+const RBAC_DIR = fileURLToPath(new URL('../../config/rbac/', import.meta.url));
+
+/** Applies every generated CRD (idempotent) and waits until all are established. */
+export async function installOperatorCrds(): Promise<void> {
+  const admin = testCluster().adminKubeconfigPath;
+  await kubectl(admin, ['apply', '--server-side', '--force-conflicts', '-f', CRD_DIR]);
+  await kubectl(admin, ['wait', '--for=condition=Established', '--timeout=60s', '-f', CRD_DIR]);
+}
+
+interface RbacDocument {
+  kind: string;
+  metadata: { name: string };
+}
+
+function rbacDocument(file: string): RbacDocument {
+  const [document] = parseAllDocuments(readFileSync(join(RBAC_DIR, file), 'utf8'));
+  return document?.toJS() as RbacDocument;
+}
+
+/**
+ * Grants the operator identity exactly config/rbac: the ClusterRole cluster-wide, the Role in
+ * `operatorNamespace`; the token Secret reader only with `tokenSecretReader`.
+ */
+export async function grantOperatorRbac(
+  operatorNamespace: string,
+  options: { tokenSecretReader?: boolean } = {},
+): Promise<void> {
+  const admin = testCluster().adminKubeconfigPath;
+  const user = testCluster().operatorUser;
+  const files = readdirSync(RBAC_DIR).filter(
+    (file) =>
+      file.endsWith('.yaml') && (options.tokenSecretReader === true || !file.startsWith('token-')),
+  );
+  for (const file of files) {
+    const role = rbacDocument(file);
+    const path = join(RBAC_DIR, file);
+    if (role.kind === 'Role') {
+      await kubectl(admin, ['apply', '-n', operatorNamespace, '-f', path]);
+      await kubectl(admin, [
+        'create',
+        'rolebinding',
+        role.metadata.name,
+        `--role=${role.metadata.name}`,
+        `--user=${user}`,
+        '-n',
+        operatorNamespace,
+        '--dry-run=client',
+        '-o',
+        'yaml',
+      ]).then((yaml) => applyYaml(admin, yaml));
+    } else {
+      await kubectl(admin, ['apply', '-f', path]);
+      await kubectl(admin, [
+        'create',
+        'clusterrolebinding',
+        `${role.metadata.name}-${operatorNamespace}`,
+        `--clusterrole=${role.metadata.name}`,
+        `--user=${user}`,
+        '--dry-run=client',
+        '-o',
+        'yaml',
+      ]).then((yaml) => applyYaml(admin, yaml));
+    }
+  }
+}
+
+async function applyYaml(kubeconfig: string, yaml: string): Promise<void> {
+  const file = join(readClusterState().scratchDir, `apply-${process.pid}-${Date.now()}.yaml`);
+  writeFileSync(file, yaml);
+  await kubectl(kubeconfig, ['apply', '-f', file]);
+}
+
+export interface OperatorRunOptions {
+  simulatorUrl: string;
+  operatorNamespace: string;
+  /** Watched Kubernetes namespaces; all when omitted. */
+  watchNamespaces?: readonly string[];
+  instanceId?: string;
+  resyncPeriod?: string;
+  env?: NodeJS.ProcessEnv;
+  extraArgs?: readonly string[];
+}
+
+/** Starts bin/manager as the operator identity and resolves once it is ready. */
+export async function startOperator(options: OperatorRunOptions): Promise<ManagerRun> {
+  const args = [
+    `--app-manager-api-url=${options.simulatorUrl}/api`,
+    `--kubeconfig=${testCluster().operatorKubeconfigPath}`,
+    `--operator-namespace=${options.operatorNamespace}`,
+    `--resync-period=${options.resyncPeriod ?? '2s'}`,
+    '--metrics-addr=127.0.0.1:0',
+    '--health-probe-addr=127.0.0.1:0',
+    ...(options.watchNamespaces === undefined
+      ? []
+      : [`--watch-namespace=${options.watchNamespaces.join(',')}`]),
+    ...(options.instanceId === undefined ? [] : [`--instance-id=${options.instanceId}`]),
+    ...(options.extraArgs ?? []),
+  ];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...options.env,
+  };
+  const run = runManager(args, env);
+  try {
+    await waitUntilReady(run);
+  } catch (error) {
+    run.child.kill('SIGKILL');
+    throw new Error(
+      `the operator did not become ready:\n${run.stderr.join('')}\n${run.stdout.slice(-30).join('\n')}`,
+      { cause: error },
+    );
+  }
+  return run;
+}
