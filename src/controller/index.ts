@@ -44,6 +44,6 @@ export {
   type ResourceDescriptor,
   type StatusPatchOptions,
 } from './resource';
-export { type Secret, type SecretClient } from './secrets';
+export { KubernetesSecretClient, SECRET, type Secret, type SecretClient } from './secrets';
 export type { CacheReader } from './shared-informers';
 export type { KubeObject, PlainObjectOf } from './kube-object';

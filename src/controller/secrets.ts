@@ -1,6 +1,16 @@
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { ConflictError, isConflict, isNotFound } from './errors';
 import type { PlainObjectOf } from './kube-object';
+import type { ResourceDescriptor } from './resource';
+
+/** Core-group Secrets, for a {@link SecondaryWatch} and cache reads of them. */
+export const SECRET: ResourceDescriptor = {
+  group: '',
+  version: 'v1',
+  plural: 'secrets',
+  kind: 'Secret',
+  namespaced: true,
+};
 
 /** A core-group Secret as plain data; `data` values are base64, `stringData` is write-only. */
 export type Secret = PlainObjectOf<V1Secret>;
