@@ -7,6 +7,7 @@ import { WIDGET } from '../testing/widget';
 import { eventually } from '../testing/eventually';
 import { systemClock } from './clock';
 import { ResilientInformer } from './informer';
+import { SECRET } from './secrets';
 import { SharedInformers } from './shared-informers';
 import type { KubeObject } from './kube-object';
 
@@ -255,20 +256,13 @@ describe('SharedInformers', () => {
     const api = await fakeApiServer([], []);
     const shared = informers(api.kubeConfig);
     shared.subscribe({ resource, namespaces: ['ns'] }, handlers);
-    const secrets = {
-      group: '',
-      version: 'v1',
-      plural: 'secrets',
-      kind: 'Secret',
-      namespaced: true,
-    };
-    expect(() => shared.get(secrets, 'token', 'ns')).toThrow(
+    expect(() => shared.get(SECRET, 'token', 'ns')).toThrow(
       "secrets is not cached: add it to the controller's watches to read it from the cache",
     );
     expect(shared.get(resource, 'w1', 'ns')).toBeUndefined();
     shared.start();
     cleanups.push(() => shared.stop(), api.close);
-    expect(() => shared.subscribe({ resource: secrets, namespaces: ['ns'] }, handlers)).toThrow(
+    expect(() => shared.subscribe({ resource: SECRET, namespaces: ['ns'] }, handlers)).toThrow(
       /cannot subscribe to secrets in ns after the informers started/,
     );
   });

@@ -4,8 +4,8 @@ import { Registry } from 'prom-client';
 import { testLogger } from '../testing/test-logger';
 import { WIDGET } from '../testing/widget';
 import { Manager, type ManagerOptions } from './manager';
+import { SECRET } from './secrets';
 
-const SECRETS = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
 const reconciler = { reconcile: () => Promise.resolve(undefined) };
 
 /** A kubeconfig pointing at a port nothing listens on: every request fails fast. */
@@ -75,7 +75,7 @@ describe('Manager', () => {
         name: 'w',
         resource: WIDGET,
         reconciler,
-        watches: [{ resource: { ...SECRETS, plural: 'Secrets' }, map: () => [] }],
+        watches: [{ resource: { ...SECRET, plural: 'Secrets' }, map: () => [] }],
       });
     }).toThrow(/controller w: watched resource plural "Secrets" must be lower-case/);
   });
@@ -93,7 +93,7 @@ describe('Manager', () => {
       reconciler,
       labelSelector: 'vpoperator.dev/instance=a',
       watches: [
-        { resource: SECRETS, labelSelector: 'owned', namespaces: ['operator'], map: () => [] },
+        { resource: SECRET, labelSelector: 'owned', namespaces: ['operator'], map: () => [] },
       ],
     });
     await m.start();

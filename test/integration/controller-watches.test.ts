@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
-import type { Manager, ReconcileContext, ResourceDescriptor } from '../../src/controller';
+import { SECRET, type Manager, type ReconcileContext } from '../../src/controller';
 import { systemClock } from '../../src/controller/clock';
 import { ConflictError } from '../../src/controller/errors';
 import { CLUSTER_EVENTS_NAMESPACE, EventRecorder } from '../../src/controller/events';
@@ -23,13 +23,6 @@ import {
   type Widget,
 } from './controller-helpers';
 
-const SECRETS: ResourceDescriptor = {
-  group: '',
-  version: 'v1',
-  plural: 'secrets',
-  kind: 'Secret',
-  namespaced: true,
-};
 /** On the Secrets the operator owns: names the Widget whose configuration the Secret holds. */
 const CONFIG_FOR = 'test.vpoperator.dev/config-for';
 const IGNORED = 'test.vpoperator.dev/ignored';
@@ -46,9 +39,9 @@ describe('controller core: watches, cache reads, Secrets and writes beyond statu
   async function reconcile(object: Widget, context: ReconcileContext<Widget>) {
     const name = object.metadata?.name ?? '';
     reconciled.push(name);
-    const config = context.cache.get<Secret>(SECRETS, `${name}-config`, operatorNamespace);
+    const config = context.cache.get<Secret>(SECRET, `${name}-config`, operatorNamespace);
     const visible = context.cache
-      .list<Secret>(SECRETS, operatorNamespace)
+      .list<Secret>(SECRET, operatorNamespace)
       .map((secret) => secret.metadata?.name ?? '')
       .sort();
     const value = config?.data?.value;
@@ -76,7 +69,7 @@ describe('controller core: watches, cache reads, Secrets and writes beyond statu
       maxConcurrentReconciles: 2,
       watches: [
         {
-          resource: SECRETS,
+          resource: SECRET,
           labelSelector: CONFIG_FOR,
           namespaces: [operatorNamespace],
           map: (secret) => {
