@@ -1,0 +1,106 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ANNOTATION_ADOPT,
+  ANNOTATION_PAUSED,
+  ANNOTATION_RECONCILE_REQUESTED_AT,
+  FINALIZER,
+  LABEL_INSTANCE,
+  OWNER_LABELS,
+} from './constants';
+import { KINDS, REPOSITORY_ROOT } from './kinds';
+import {
+  MAPPING_DOCS_DIRECTORY,
+  PAGES,
+  celMessageText,
+  describeRule,
+  fieldRows,
+  renderMappingDocs,
+} from './mapping-docs';
+
+const directory = path.join(REPOSITORY_ROOT, MAPPING_DOCS_DIRECTORY);
+
+describe('docs/mappings', () => {
+  it('is exactly what `npm run generate:docs` writes', async () => {
+    const fresh = await renderMappingDocs();
+    const committed = (await readdir(directory)).filter((file) => file.endsWith('.md'));
+    const differences = [...new Set([...fresh.keys(), ...committed])]
+      .sort()
+      .flatMap((file) =>
+        !committed.includes(file)
+          ? [`${file}: missing`]
+          : !fresh.has(file)
+            ? [`${file}: not generated any more`]
+            : [],
+      );
+    for (const [file, text] of fresh) {
+      if (!committed.includes(file)) continue;
+      if ((await readFile(path.join(directory, file), 'utf8')) !== text) {
+        differences.push(`${file}: differs`);
+      }
+    }
+    if (differences.length > 0) {
+      throw new Error(
+        `${MAPPING_DOCS_DIRECTORY} is out of date with src/api (run \`npm run generate:docs\` and commit):\n  ${differences.join('\n  ')}`,
+      );
+    }
+  });
+
+  it('has one page per kind', () => {
+    expect(PAGES.map((page) => page.kind)).toEqual(KINDS);
+  });
+
+  it('names every control annotation and label, and the finalizer', async () => {
+    const index = (await renderMappingDocs()).get('README.md') ?? '';
+    const names = [
+      FINALIZER,
+      LABEL_INSTANCE,
+      ANNOTATION_PAUSED,
+      ANNOTATION_ADOPT,
+      ANNOTATION_RECONCILE_REQUESTED_AT,
+      ...Object.values(OWNER_LABELS),
+    ];
+    expect(names.filter((name) => !index.includes(`\`${name}`))).toEqual([]);
+  });
+});
+
+describe.each(PAGES)('the $kind.resource.kind page', (page) => {
+  it('gives every spec and status field a VVP counterpart and a description', () => {
+    const rows = [...fieldRows(page, 'spec'), ...fieldRows(page, 'status')];
+    expect(rows.filter((row) => row.counterpart === '' || row.description === '')).toEqual([]);
+  });
+
+  it('maps the VVP metadata and spec by the layout', () => {
+    const counterparts = new Map(
+      fieldRows(page, 'spec').map((row) => [row.field, row.counterpart]),
+    );
+    if (page.kind.resource.kind === 'VpNamespace') {
+      expect(counterparts.get('spec.roleBindings[].members')).toBe(
+        'Namespace `roleBindings[].members`',
+      );
+      return;
+    }
+    expect(counterparts.get('spec.metadata.namespace')).toMatch(/ `metadata\.namespace`$/);
+    expect(counterparts.get('spec.deletionPolicy')).toMatch(/^operator only/);
+  });
+});
+
+describe('rule descriptions', () => {
+  it('turn a message expression into text, fields of self as <field>', () => {
+    expect(celMessageText(`'metadata.name "' + self.metadata.name + '" is not valid'`)).toBe(
+      'metadata.name "<metadata.name>" is not valid',
+    );
+    expect(celMessageText(`'it is "' + (has(self.a) ? self.a : self.b) + '"'`)).toBe('it is "<…>"');
+    expect(celMessageText(`'don\\'t'`)).toBe("don't");
+    expect(celMessageText(`'unterminated`)).toBeUndefined();
+  });
+
+  it('show a pattern rule as its pattern, a rule without a message as CEL', () => {
+    expect(describeRule({ rule: "self.matches('^[a-z]+$')" })).toBe('matches `^[a-z]+$`');
+    expect(describeRule({ rule: 'self.a || self.b' })).toBe('CEL `self.a \\|\\| self.b`');
+    expect(describeRule({ rule: 'self > 0', message: 'must be <positive>' })).toBe(
+      'must be &lt;positive>',
+    );
+  });
+});
