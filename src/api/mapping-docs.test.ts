@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
 import {
   ANNOTATION_ADOPT,
   ANNOTATION_PAUSED,
@@ -9,6 +11,7 @@ import {
   LABEL_INSTANCE,
   OWNER_LABELS,
 } from './constants';
+import { customResourceDefinition, type JsonSchema } from './crd';
 import { KINDS, REPOSITORY_ROOT } from './kinds';
 import {
   MAPPING_DOCS_DIRECTORY,
@@ -103,4 +106,33 @@ describe('rule descriptions', () => {
       'must be &lt;positive>',
     );
   });
+});
+
+describe('the README', () => {
+  // Formats and CEL rules are the API server's to check; the structure, types, enums and
+  // bounds are checked here.
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+
+  function openApiSchema(crd: JsonSchema): JsonSchema {
+    const [version] = (crd.spec as { versions: { schema: { openAPIV3Schema: JsonSchema } }[] })
+      .versions;
+    if (version === undefined) throw new Error('no version');
+    return version.schema.openAPIV3Schema;
+  }
+
+  it.each(KINDS.map((kind) => ({ kind: kind.resource.kind, definition: kind })))(
+    'shows examples/ for $kind, which fits the CRD schema',
+    async ({ definition }) => {
+      const file = `examples/${definition.singular}.yaml`;
+      const example = await readFile(path.join(REPOSITORY_ROOT, file), 'utf8');
+      const readme = await readFile(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+      expect(readme).toContain(`\`\`\`yaml\n${example.trimEnd()}\n\`\`\``);
+
+      const validate = ajv.compile(openApiSchema(customResourceDefinition(definition)));
+      const object: unknown = parse(example);
+      validate(object);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(object).toMatchObject({ kind: definition.resource.kind });
+    },
+  );
 });
