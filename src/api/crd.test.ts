@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFile, readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { Condition } from '../controller';
 import { customResourceDefinition, toStructural, type JsonSchema } from './crd';
-import { CRD_DIRECTORY, KINDS, REPOSITORY_ROOT, renderCrdFiles } from './kinds';
+import { expectGeneratedFilesCurrent } from './generated-files';
+import { CRD_DIRECTORY, KINDS, renderCrdFiles } from './kinds';
 import { string } from './schema';
 import type {
   DeploymentDeletionPolicy,
@@ -52,29 +51,12 @@ const crds = KINDS.map((kind) => ({
 
 describe('config/crd', () => {
   it('is exactly what `npm run generate:crds` writes', async () => {
-    const fresh = await renderCrdFiles();
-    const directory = path.join(REPOSITORY_ROOT, CRD_DIRECTORY);
-    const committed = (await readdir(directory)).filter((file) => file.endsWith('.yaml'));
-    const differences = [...new Set([...fresh.keys(), ...committed])]
-      .sort()
-      .flatMap((file) =>
-        !committed.includes(file)
-          ? [`${file}: missing`]
-          : !fresh.has(file)
-            ? [`${file}: not generated any more`]
-            : [],
-      );
-    for (const [file, text] of fresh) {
-      if (!committed.includes(file)) continue;
-      if ((await readFile(path.join(directory, file), 'utf8')) !== text) {
-        differences.push(`${file}: differs`);
-      }
-    }
-    if (differences.length > 0) {
-      throw new Error(
-        `${CRD_DIRECTORY} is out of date with src/api (run \`npm run generate:crds\` and commit):\n  ${differences.join('\n  ')}`,
-      );
-    }
+    await expectGeneratedFilesCurrent(
+      CRD_DIRECTORY,
+      await renderCrdFiles(),
+      '.yaml',
+      'npm run generate:crds',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
@@ -12,6 +12,7 @@ import {
   OWNER_LABELS,
 } from './constants';
 import { customResourceDefinition, type JsonSchema } from './crd';
+import { expectGeneratedFilesCurrent } from './generated-files';
 import { KINDS, REPOSITORY_ROOT } from './kinds';
 import {
   MAPPING_DOCS_DIRECTORY,
@@ -22,32 +23,14 @@ import {
   renderMappingDocs,
 } from './mapping-docs';
 
-const directory = path.join(REPOSITORY_ROOT, MAPPING_DOCS_DIRECTORY);
-
 describe('docs/mappings', () => {
   it('is exactly what `npm run generate:docs` writes', async () => {
-    const fresh = await renderMappingDocs();
-    const committed = (await readdir(directory)).filter((file) => file.endsWith('.md'));
-    const differences = [...new Set([...fresh.keys(), ...committed])]
-      .sort()
-      .flatMap((file) =>
-        !committed.includes(file)
-          ? [`${file}: missing`]
-          : !fresh.has(file)
-            ? [`${file}: not generated any more`]
-            : [],
-      );
-    for (const [file, text] of fresh) {
-      if (!committed.includes(file)) continue;
-      if ((await readFile(path.join(directory, file), 'utf8')) !== text) {
-        differences.push(`${file}: differs`);
-      }
-    }
-    if (differences.length > 0) {
-      throw new Error(
-        `${MAPPING_DOCS_DIRECTORY} is out of date with src/api (run \`npm run generate:docs\` and commit):\n  ${differences.join('\n  ')}`,
-      );
-    }
+    await expectGeneratedFilesCurrent(
+      MAPPING_DOCS_DIRECTORY,
+      await renderMappingDocs(),
+      '.md',
+      'npm run generate:docs',
+    );
   });
 
   it('has one page per kind', () => {

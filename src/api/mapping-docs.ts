@@ -44,6 +44,17 @@ function mirrored(field: string, vvpKind: string, vvpPath: string): CounterpartR
   return { field, counterpart: vvpKind, vvpPath };
 }
 
+/** Members of the CR field `prefix`, each read from a field of the VVP kind `vvpKind`. */
+function readFrom(
+  prefix: string,
+  vvpKind: string,
+  vvpPathOfMember: Readonly<Record<string, string>>,
+): CounterpartRule[] {
+  return Object.entries(vvpPathOfMember).map(([member, vvpPath]) =>
+    mirrored(`${prefix}.${member}`, vvpKind, vvpPath),
+  );
+}
+
 /** A field VVP does not have: the operator alone reads or writes it. */
 function operatorOnly(field: string, what?: string): CounterpartRule {
   return { field, counterpart: what === undefined ? 'operator only' : `operator only: ${what}` };
@@ -92,8 +103,7 @@ export const PAGES: readonly KindPage[] = [
         counterpart: "the namespace's DeploymentDefaults (AppManager `deployment-defaults`)",
         vvpPath: 'spec',
       },
-      mirrored('status.id', 'Namespace', 'name'),
-      mirrored('status.lifecyclePhase', 'Namespace', 'lifecyclePhase'),
+      ...readFrom('status', 'Namespace', { id: 'name', lifecyclePhase: 'lifecyclePhase' }),
       operatorOnly('status.resourceVersion', 'VVP namespaces have none'),
     ],
   },
@@ -117,23 +127,29 @@ export const PAGES: readonly KindPage[] = [
         'spec.deploymentTargetRef',
         "resolved to the target's VVP id, sent as Deployment `spec.deploymentTargetId`",
       ),
-      mirrored('status.state', 'Deployment', 'status.state'),
-      mirrored('status.jobId', 'Deployment', 'status.running.jobId'),
-      mirrored('status.running', 'Deployment', 'status.running'),
-      mirrored('status.deploymentTargetId', 'Deployment', 'spec.deploymentTargetId'),
+      ...readFrom('status', 'Deployment', {
+        state: 'status.state',
+        jobId: 'status.running.jobId',
+        running: 'status.running',
+        deploymentTargetId: 'spec.deploymentTargetId',
+      }),
       { field: 'status.jobs', counterpart: "the Deployment's Jobs (`GET …/jobs`)" },
-      mirrored('status.jobs[].id', 'Job', 'metadata.id'),
-      mirrored('status.jobs[].state', 'Job', 'status.state'),
-      mirrored('status.jobs[].createdAt', 'Job', 'metadata.createdAt'),
-      mirrored('status.jobs[].startedAt', 'Job', 'status.started.startedAt'),
-      mirrored('status.jobs[].terminatedAt', 'Job', 'metadata.terminatedAt'),
-      mirrored('status.jobs[].failure', 'Job', 'status.failure'),
+      ...readFrom('status.jobs[]', 'Job', {
+        id: 'metadata.id',
+        state: 'status.state',
+        createdAt: 'metadata.createdAt',
+        startedAt: 'status.started.startedAt',
+        terminatedAt: 'metadata.terminatedAt',
+        failure: 'status.failure',
+      }),
       { field: 'status.lastSavepoint', counterpart: "the Deployment's newest Savepoint" },
-      mirrored('status.lastSavepoint.id', 'Savepoint', 'metadata.id'),
-      mirrored('status.lastSavepoint.state', 'Savepoint', 'status.state'),
-      mirrored('status.lastSavepoint.location', 'Savepoint', 'spec.savepointLocation'),
-      mirrored('status.lastSavepoint.origin', 'Savepoint', 'metadata.origin'),
-      mirrored('status.lastSavepoint.createdAt', 'Savepoint', 'metadata.createdAt'),
+      ...readFrom('status.lastSavepoint', 'Savepoint', {
+        id: 'metadata.id',
+        state: 'status.state',
+        location: 'spec.savepointLocation',
+        origin: 'metadata.origin',
+        createdAt: 'metadata.createdAt',
+      }),
       operatorOnly('status.eventCursor', "how far the Deployment's VVP Events are mirrored"),
     ],
   },
@@ -148,12 +164,14 @@ export const PAGES: readonly KindPage[] = [
         "resolved to the VpDeployment's VVP id, sent as Savepoint `metadata.deploymentId`",
       ),
       operatorOnly('spec.backoffLimit', 'how often a FAILED savepoint is triggered again'),
-      mirrored('status.state', 'Savepoint', 'status.state'),
-      mirrored('status.failure', 'Savepoint', 'status.failure'),
-      mirrored('status.deploymentId', 'Savepoint', 'metadata.deploymentId'),
-      mirrored('status.jobId', 'Savepoint', 'metadata.jobId'),
-      mirrored('status.location', 'Savepoint', 'spec.savepointLocation'),
-      mirrored('status.origin', 'Savepoint', 'metadata.origin'),
+      ...readFrom('status', 'Savepoint', {
+        state: 'status.state',
+        failure: 'status.failure',
+        deploymentId: 'metadata.deploymentId',
+        jobId: 'metadata.jobId',
+        location: 'spec.savepointLocation',
+        origin: 'metadata.origin',
+      }),
     ],
   },
 ];
