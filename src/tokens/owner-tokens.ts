@@ -51,7 +51,7 @@ export function ownerTokenSecretName(tokenName: string, vvpNamespace: string): s
 
 export interface OwnerTokensOptions {
   /** Platform API access (API tokens), with the operator's Platform credentials. */
-  vvp: Pick<VvpClient, 'apiTokens'>;
+  vvp: Pick<VvpClient, 'apiTokens' | 'namespaces'>;
   secrets: SecretStore;
   operatorNamespace: string;
   instanceId: string | undefined;
@@ -154,8 +154,12 @@ export class OwnerTokens {
       try {
         await this.#options.vvp.apiTokens(vvpNamespace, { signal }).delete(tokenName);
       } catch (error) {
-        // Already gone, or the whole VVP namespace is.
-        if (!(error instanceof NotFoundError)) throw error;
+        // Already gone, or the whole VVP namespace is: its tokens went with it, and a namespace
+        // that no longer exists may answer 403 (no role binding left) rather than 404.
+        const gone =
+          error instanceof NotFoundError ||
+          (error instanceof ForbiddenError && (await this.#namespaceGone(vvpNamespace, signal)));
+        if (!gone) throw error;
       }
     }
     await this.#options.secrets.delete(
@@ -166,6 +170,16 @@ export class OwnerTokens {
       { vvpNamespace, token: tokenName, secret: this.secretOf(vvpNamespace) },
       'deleted the owner token',
     );
+  }
+
+  async #namespaceGone(vvpNamespace: string, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      await this.#options.vvp.namespaces({ signal }).get(vvpNamespace);
+      return false;
+    } catch (error) {
+      if (error instanceof NotFoundError) return true;
+      throw error;
+    }
   }
 
   #shared(

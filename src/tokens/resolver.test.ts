@@ -100,11 +100,15 @@ function vvpClient(platformToken: string | undefined): VvpClient {
 }
 
 /** Counts the API-token creations a resolver asks for. */
-function counting(vvp: VvpClient): { vvp: Pick<VvpClient, 'apiTokens'>; creates: () => number } {
+function counting(vvp: VvpClient): {
+  vvp: Pick<VvpClient, 'apiTokens' | 'namespaces'>;
+  creates: () => number;
+} {
   let creates = 0;
   return {
     creates: () => creates,
     vvp: {
+      namespaces: (options?: VvpCallOptions) => vvp.namespaces(options),
       apiTokens: (namespace: string, options?: VvpCallOptions) => {
         const api = vvp.apiTokens(namespace, options);
         return {
@@ -123,7 +127,7 @@ function resolverFor(
   secrets: SecretStore,
   options: {
     env?: NodeJS.ProcessEnv;
-    vvp?: Pick<VvpClient, 'apiTokens'>;
+    vvp?: Pick<VvpClient, 'apiTokens' | 'namespaces'>;
     instanceId?: string;
     now?: () => number;
   } = {},
@@ -357,6 +361,25 @@ describe('owner tokens', () => {
     expect(await vvpTokenNames()).toEqual([`namespaces/${VVP_NS}/apitokens/ci-pipeline`]);
   });
 
+  it('releases the Secret of an owner token whose VVP namespace is already gone', async () => {
+    const secrets = new FakeSecretStore();
+    const admin = vvpClient(ADMIN);
+    await admin
+      .namespaces()
+      .create({
+        name: 'namespaces/short-lived',
+        roleBindings: [{ role: 'owner', members: ['user:admin'] }],
+      });
+    const resolver = resolverFor(secrets);
+    await resolver.resolve({ vvpNamespace: 'short-lived' });
+    expect(secrets.secrets.size).toBe(1);
+    await admin.namespaces().delete('short-lived');
+    simulator.admin.advanceClock(60_000);
+    // Token calls in a namespace that no longer exists are refused (403): its tokens went with it.
+    await resolver.releaseOwnerToken('short-lived');
+    expect(secrets.secrets.size).toBe(0);
+  });
+
   it('never adopts or deletes a Secret of its name that it did not create', async () => {
     const secrets = new FakeSecretStore();
     secrets.put(OPERATOR_NS, OWNER_SECRET, { token: 'someone-elses' });
@@ -385,7 +408,8 @@ describe('owner tokens', () => {
   });
 
   it('goes anonymous when VVP has no API tokens there (404), and fails on other errors', async () => {
-    const failing = (error: Error): Pick<VvpClient, 'apiTokens'> => ({
+    const failing = (error: Error): Pick<VvpClient, 'apiTokens' | 'namespaces'> => ({
+      namespaces: (options) => vvpClient(ADMIN).namespaces(options),
       apiTokens: (namespace) => ({
         ...vvpClient(ADMIN).apiTokens(namespace),
         create: () => Promise.reject(error),

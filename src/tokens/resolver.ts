@@ -18,7 +18,7 @@ export interface TokenResolverOptions {
    */
   ownerTokens?: {
     /** Platform API access with the operator's Platform credentials. */
-    vvp: Pick<VvpClient, 'apiTokens'>;
+    vvp: Pick<VvpClient, 'apiTokens' | 'namespaces'>;
     operatorNamespace: string;
     instanceId: string | undefined;
     logger: Logger;
