@@ -103,10 +103,18 @@ function waitForCondition(
   );
 }
 
-function waitForGone(plural: string, name: string, namespace?: string): Promise<true> {
-  return eventually(`${plural} ${name} to be deleted`, async () =>
-    (await readObject(plural, name, namespace)) === undefined ? true : undefined,
-  );
+async function waitForGone(plural: string, name: string, namespace?: string): Promise<void> {
+  try {
+    await eventually(`${plural} ${name} to be deleted`, async () =>
+      (await readObject(plural, name, namespace)) === undefined ? true : undefined,
+    );
+  } catch (error) {
+    // Say why it is stuck: the conditions the operator reported.
+    const stuck = await readObject(plural, name, namespace);
+    throw new Error(`${String(error)}; its status: ${JSON.stringify(stuck?.status)}`, {
+      cause: error,
+    });
+  }
 }
 
 describe('VpNamespace and VpDeploymentTarget end to end', () => {
@@ -312,6 +320,52 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     expect(
       (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/orphan-me')).status,
     ).toBe(200);
+  });
+
+  it('deletes a VVP namespace through TERMINATING and its owner token with Delete, keeps one with Orphan', async () => {
+    const bindings = [{ role: 'owner', members: ['user:admin'] }];
+    for (const [name, deletionPolicy] of [
+      ['e2e-doomed', 'Delete'],
+      ['e2e-kept', 'Orphan'],
+    ] as const) {
+      await apply({
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'VpNamespace',
+        metadata: { name },
+        spec: { deletionPolicy, roleBindings: bindings },
+      });
+      await waitForCondition('vpnamespaces', name, undefined, 'Ready', { status: 'True' });
+    }
+    // A target inside makes the operator create and store an owner token for the namespace.
+    await apply({
+      ...targetManifest('doomed-target'),
+      spec: {
+        metadata: { namespace: 'e2e-doomed' },
+        spec: { kubernetes: { namespace: 'flink-doomed' } },
+      },
+    });
+    await waitForCondition('vpdeploymenttargets', 'doomed-target', appNamespace, 'Ready', {
+      status: 'True',
+    });
+    const ownerTokenSecrets = async (): Promise<string[]> =>
+      (
+        await adminKubeConfig()
+          .makeApiClient(CoreV1Api)
+          .listNamespacedSecret({ namespace: operatorNamespace })
+      ).items
+        .map((secret) => secret.metadata?.name ?? '')
+        .filter((name) => name.endsWith('.e2e-doomed'));
+    expect(await ownerTokenSecrets()).toHaveLength(1);
+
+    const admin = testCluster().adminKubeconfigPath;
+    await kubectl(admin, ['delete', '-n', appNamespace, 'vpdeploymenttarget', 'doomed-target']);
+    await kubectl(admin, ['delete', 'vpnamespace', 'e2e-doomed', 'e2e-kept', '--wait=false']);
+    await waitForGone('vpnamespaces', 'e2e-doomed');
+    await waitForGone('vpnamespaces', 'e2e-kept');
+
+    expect((await vvp('GET', '/namespaces/v1/namespaces/e2e-doomed')).status).toBe(404);
+    expect((await vvp('GET', '/namespaces/v1/namespaces/e2e-kept')).status).toBe(200);
+    expect(await ownerTokenSecrets()).toEqual([]);
   });
 
   it('leaves a foreign object of the same name untouched and reports it, then adopts it on request', async () => {
