@@ -8,9 +8,14 @@ import { createLogger } from '../logging';
 import { startSimulator } from '../simulator';
 import { startControlPlane } from '../testing/control-plane';
 import { eventually } from '../testing/eventually';
+import { execTool } from '../testing/exec';
 import { ensureKubeTools } from '../testing/kube-tools';
 
 const MANAGER = fileURLToPath(new URL('../../bin/manager', import.meta.url));
+const CRD_DIR = fileURLToPath(new URL('../../config/crd/', import.meta.url));
+const EXAMPLES = ['vpnamespace.yaml', 'vpdeploymenttarget.yaml'].map((file) =>
+  fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)),
+);
 const READY_TIMEOUT_MS = 120_000;
 const HEALTH_PROBES_LOG_MESSAGE = 'serving health probes at /healthz and /readyz';
 
@@ -33,6 +38,13 @@ async function main(): Promise<number> {
   const simulator = await startSimulator({ logger: logger.child({ component: 'vvp-simulator' }) });
   cleanups.push(() => simulator.close());
   const tools = await ensureKubeTools({ logger });
+  const kubectl = (...args: string[]): Promise<string> =>
+    execTool(tools.kubectl, args, {
+      env: { PATH: process.env.PATH, KUBECONFIG: controlPlane.adminKubeconfigPath },
+    });
+  logger.info('installing the CRDs');
+  await kubectl('apply', '--server-side', '-f', CRD_DIR);
+  await kubectl('wait', '--for=condition=Established', '--timeout=60s', '-f', CRD_DIR);
 
   const manager = spawn(
     MANAGER,
@@ -49,13 +61,22 @@ async function main(): Promise<number> {
 
   const healthProbePort = await waitForServingLine(manager);
   await waitForReady(healthProbePort);
+  logger.info('applying the examples: a VpNamespace and a VpDeploymentTarget');
+  for (const example of EXAMPLES) await kubectl('apply', '-f', example);
+  await kubectl(
+    'wait',
+    '--for=condition=Ready',
+    '--timeout=60s',
+    ...EXAMPLES.flatMap((file) => ['-f', file]),
+  );
+  process.stdout.write(`\n${await kubectl('get', 'vp', '-A')}`);
 
   process.stdout.write(
     [
       '',
       'vp-operator is running against a local Kubernetes control plane and the VVP simulator.',
       `  Kubernetes API:  ${controlPlane.server}`,
-      `  kubectl:         KUBECONFIG=${controlPlane.adminKubeconfigPath} ${tools.kubectl} get namespaces`,
+      `  kubectl:         KUBECONFIG=${controlPlane.adminKubeconfigPath} ${tools.kubectl} get vp -A`,
       `  helm:            ${tools.helm}`,
       `  VVP simulator:   ${simulator.url}  (AppManager API at ${simulator.url}/api)`,
       `  manager probes:  http://127.0.0.1:${healthProbePort}/readyz`,

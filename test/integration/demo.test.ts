@@ -7,7 +7,7 @@ const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url);
 
 describe('npm run demo', () => {
-  it('starts a control plane, the VVP simulator and a ready manager, then stops them all', async () => {
+  it('starts a control plane, the VVP simulator and a ready manager, reconciles the examples, then stops them all', async () => {
     const { stdout } = await run(
       'node_modules/.bin/node',
       ['--import', 'tsx', 'src/demo/run-demo.ts', '--once'],
@@ -17,6 +17,9 @@ describe('npm run demo', () => {
       'vp-operator is running against a local Kubernetes control plane and the VVP simulator.',
     );
     expect(stdout).toMatch(/Kubernetes API: +https:\/\/127\.0\.0\.1:\d+/);
+    // The examples were reconciled: kubectl get vp shows both Ready.
+    expect(stdout).toMatch(/vpnamespace\.vpoperator\.dev\/team-a .*True/);
+    expect(stdout).toMatch(/vpdeploymenttarget\.vpoperator\.dev\/team-a-target .*True/);
     expect(stdout).toMatch(/"msg":"stopped"/);
   }, 300_000);
 });

@@ -10,12 +10,15 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
 import { eventually } from '../../src/testing/eventually';
 import { httpStatus, logRecords, loggedPort, runManager } from '../support/manager-process';
+import { installOperatorCrds } from '../support/operator';
 
 describe('bin/manager against the local API server and the VVP simulator', () => {
   let simulator: RunningSimulator;
 
   beforeAll(async () => {
     simulator = await startSimulator({ auth: 'open' });
+    // The manager's controllers are ready only once the caches of their kinds synced.
+    await installOperatorCrds();
   });
 
   afterAll(async () => {
