@@ -40,7 +40,11 @@ async function main(): Promise<number> {
   const tools = await ensureKubeTools({ logger });
   const kubectl = (...args: string[]): Promise<string> =>
     execTool(tools.kubectl, args, {
-      env: { PATH: process.env.PATH, KUBECONFIG: controlPlane.adminKubeconfigPath },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        KUBECONFIG: controlPlane.adminKubeconfigPath,
+      },
     });
   logger.info('installing the CRDs');
   await kubectl('apply', '--server-side', '-f', CRD_DIR);
