@@ -364,12 +364,10 @@ describe('owner tokens', () => {
   it('releases the Secret of an owner token whose VVP namespace is already gone', async () => {
     const secrets = new FakeSecretStore();
     const admin = vvpClient(ADMIN);
-    await admin
-      .namespaces()
-      .create({
-        name: 'namespaces/short-lived',
-        roleBindings: [{ role: 'owner', members: ['user:admin'] }],
-      });
+    await admin.namespaces().create({
+      name: 'namespaces/short-lived',
+      roleBindings: [{ role: 'owner', members: ['user:admin'] }],
+    });
     const resolver = resolverFor(secrets);
     await resolver.resolve({ vvpNamespace: 'short-lived' });
     expect(secrets.secrets.size).toBe(1);
