@@ -528,7 +528,9 @@ describe('VVP simulator admin API', () => {
     expect((await admin('GET', '/faults')).body).toEqual({ faults: [] });
     const invalid = await admin('POST', '/faults', { rate: 0.5 });
     expect(invalid.status).toBe(400);
-    expect(messageOf(invalid)).toContain('one of status, delayMs, abort or failStage is required');
+    expect(messageOf(invalid)).toContain(
+      'one of status, delayMs, answerDelayMs, abort or failStage is required',
+    );
 
     await call(simulator.url, 'GET', '/api/v1/status');
     await call(simulator.url, 'POST', `${AM}/default/deployment-targets`, {
