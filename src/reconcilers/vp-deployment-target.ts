@@ -5,7 +5,7 @@ import {
   type VpDeploymentTargetSpec,
 } from '../api';
 import {
-  ConflictError,
+  StateConflictError,
   NotFoundError,
   type DeploymentTarget,
   type VvpClient,
@@ -194,7 +194,7 @@ class TargetClient implements ExternalClient<ObservedTarget> {
       return { outcome: 'deleted' };
     } catch (error) {
       if (error instanceof NotFoundError) return { outcome: 'deleted' };
-      if (error instanceof ConflictError) return this.#blocked(observed, error);
+      if (error instanceof StateConflictError) return this.#blocked(observed, error);
       throw error;
     }
   }

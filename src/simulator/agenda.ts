@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { SimulatedTime } from './clock';
 import { Journal, JournaledMap } from './store';
 
 interface Task {
@@ -18,11 +18,11 @@ const MAX_STEPS_PER_CATCH_UP = 1_000_000;
  * ahead deterministically.
  */
 export class Agenda {
-  readonly #clock: Clock;
+  readonly #clock: SimulatedTime;
   readonly #tasks: Map<string, Task>;
 
   /** With a journal, scheduling done by a request is taken back when the request fails. */
-  constructor(clock: Clock, journal: Journal = new Journal()) {
+  constructor(clock: SimulatedTime, journal: Journal = new Journal()) {
     this.#clock = clock;
     this.#tasks = new JournaledMap(journal);
   }

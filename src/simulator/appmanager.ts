@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { SimulatedTime } from './clock';
 import {
   checkArtifact,
   checkDeploymentSpec,
@@ -111,7 +111,7 @@ function initialDeploymentDefaultsSpec(): JsonObject {
 export class AppManager {
   readonly #store: SimulatorStore;
   readonly #lifecycle: DeploymentLifecycle;
-  readonly #clock: Clock;
+  readonly #clock: SimulatedTime;
   readonly #random: RandomSource;
   readonly #version: VvpVersion;
   readonly #settings: () => AppManagerSettings;
@@ -119,7 +119,7 @@ export class AppManager {
   constructor(deps: {
     store: SimulatorStore;
     lifecycle: DeploymentLifecycle;
-    clock: Clock;
+    clock: SimulatedTime;
     random: RandomSource;
     version: VvpVersion;
     settings?: () => AppManagerSettings;

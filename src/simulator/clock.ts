@@ -1,5 +1,8 @@
-/** The simulator's notion of time; every transition and timestamp reads it. */
-export interface Clock {
+/**
+ * The simulator's notion of time (simulated, only read; tests move it with AdvanceableClock);
+ * every transition and timestamp reads it. The controller core's Clock also schedules timers.
+ */
+export interface SimulatedTime {
   /** Milliseconds since the epoch. */
   now(): number;
 }
@@ -8,7 +11,7 @@ export interface Clock {
  * Wall-clock time plus an offset that only grows: `advance` moves simulated time forward so
  * tests can skip over slow transitions. Given a fixed source it is a fully manual clock.
  */
-export class AdvanceableClock implements Clock {
+export class AdvanceableClock implements SimulatedTime {
   readonly #source: () => number;
   #offsetMs = 0;
 

@@ -4,15 +4,15 @@ import { SimulatorError } from './errors';
 import type { JsonObject } from '../json';
 import type { Deployment, VvpVersion } from './model';
 import { createSeededRandom } from './random';
-import { World, type WorldSettings } from './world';
+import { SimulatedInstallation, type InstallationSettings } from './installation';
 
 const NS = 'default';
 const STEP = 1000;
 
 interface Harness {
-  world: World;
+  installation: SimulatedInstallation;
   clock: AdvanceableClock;
-  settings: WorldSettings;
+  settings: InstallationSettings;
   /** Moves simulated time and lets due transitions happen. */
   advance(ms: number): void;
   deployment(): Deployment;
@@ -21,28 +21,28 @@ interface Harness {
 
 function harness(version: VvpVersion = '2.4'): Harness {
   const clock = new AdvanceableClock(() => Date.UTC(2024, 0, 1));
-  const settings: WorldSettings = {
+  const settings: InstallationSettings = {
     transitionMs: STEP,
     savepointFailureRate: 0,
     jobStartFailureRate: 0,
     namespaceTerminationMs: STEP,
   };
-  const world = new World({
+  const installation = new SimulatedInstallation({
     clock,
     random: createSeededRandom(7),
     version,
     settings: () => settings,
   });
   return {
-    world,
+    installation,
     clock,
     settings,
     advance(ms) {
       clock.advance(ms);
-      world.catchUp();
+      installation.catchUp();
     },
-    deployment: () => world.appManager.getDeployment(NS, 'orders'),
-    events: () => world.appManager.listEvents(NS, {}).items.map((e) => e.metadata.name),
+    deployment: () => installation.appManager.getDeployment(NS, 'orders'),
+    events: () => installation.appManager.listEvents(NS, {}).items.map((e) => e.metadata.name),
   };
 }
 
@@ -72,19 +72,19 @@ describe('deployment lifecycle', () => {
   let h: Harness;
   beforeEach(() => {
     h = harness();
-    h.world.appManager.createDeploymentTarget(NS, {
+    h.installation.appManager.createDeploymentTarget(NS, {
       metadata: { name: 'prod' },
       spec: { kubernetes: { namespace: 'flink' } },
     });
   });
 
   it('starts a job and reaches RUNNING one transition later', () => {
-    const created = h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    const created = h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     expect(created.status.state).toBe('CANCELLED');
 
     h.advance(0);
     expect(h.deployment().status.state).toBe('TRANSITIONING');
-    const [job] = h.world.appManager.listJobs(NS, {}).items;
+    const [job] = h.installation.appManager.listJobs(NS, {}).items;
     expect(job?.status.state).toBe('STARTING');
 
     h.advance(STEP - 1);
@@ -93,7 +93,9 @@ describe('deployment lifecycle', () => {
     const running = h.deployment();
     expect(running.status.state).toBe('RUNNING');
     expect(running.status.running?.jobId).toBe(job?.metadata.id);
-    expect(h.world.appManager.getJob(NS, job?.metadata.id ?? '').status.state).toBe('STARTED');
+    expect(h.installation.appManager.getJob(NS, job?.metadata.id ?? '').status.state).toBe(
+      'STARTED',
+    );
     expect(h.events()).toEqual([
       'STATE_TRANSITION_IS_NEEDED',
       'CREATING_A_NEW_JOB',
@@ -105,38 +107,38 @@ describe('deployment lifecycle', () => {
   });
 
   it('suspends with a SUSPEND savepoint, then resumes from it', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
     h.advance(0);
-    const [savepoint] = h.world.appManager.listSavepoints(NS, {}).items;
+    const [savepoint] = h.installation.appManager.listSavepoints(NS, {}).items;
     expect(savepoint?.metadata.origin).toBe('SUSPEND');
     expect(savepoint?.status.state).toBe('STARTED');
 
     h.advance(2 * STEP);
     expect(h.deployment().status.state).toBe('SUSPENDED');
-    const completed = h.world.appManager.getSavepoint(NS, savepoint?.metadata.id ?? '');
+    const completed = h.installation.appManager.getSavepoint(NS, savepoint?.metadata.id ?? '');
     expect(completed.status.state).toBe('COMPLETED');
     expect(completed.spec.savepointLocation).toMatch(/^s3:\/\/vvp\//);
-    expect(h.world.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
+    expect(h.installation.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
       'TERMINATED',
     ]);
 
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
     h.advance(STEP);
-    const jobs = h.world.appManager.listJobs(NS, {}).items;
+    const jobs = h.installation.appManager.listJobs(NS, {}).items;
     expect(jobs).toHaveLength(2);
     expect(jobs[1]?.spec.savepointLocation).toBe(completed.spec.savepointLocation);
     expect(h.deployment().status.state).toBe('RUNNING');
   });
 
   it('cancels without a savepoint', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
     h.advance(STEP);
     expect(h.deployment().status.state).toBe('CANCELLED');
-    expect(h.world.appManager.listSavepoints(NS, {}).items).toEqual([]);
+    expect(h.installation.appManager.listSavepoints(NS, {}).items).toEqual([]);
     expect(h.events().slice(-4)).toEqual([
       'FOUND_A_JOB_TO_TERMINATE',
       'AWAITING_A_JOB_TO_TERMINATE',
@@ -146,18 +148,18 @@ describe('deployment lifecycle', () => {
   });
 
   it('upgrades a running deployment statefully when its template changes', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
-    h.world.appManager.patchDeployment(NS, 'orders', {
+    h.installation.appManager.patchDeployment(NS, 'orders', {
       spec: { template: { spec: { artifact: { jarUri: 's3://jars/orders-2.jar' } } } },
     });
     h.advance(3 * STEP); // savepoint, stop, start
     expect(h.deployment().status.state).toBe('RUNNING');
-    const savepoints = h.world.appManager.listSavepoints(NS, {}).items;
+    const savepoints = h.installation.appManager.listSavepoints(NS, {}).items;
     expect(savepoints.map((s) => [s.metadata.origin, s.status.state])).toEqual([
       ['SUSPEND_AND_UPGRADE', 'COMPLETED'],
     ]);
-    const jobs = h.world.appManager.listJobs(NS, {}).items;
+    const jobs = h.installation.appManager.listJobs(NS, {}).items;
     expect(jobs.map((j) => j.status.state)).toEqual(['TERMINATED', 'STARTED']);
     expect(jobs[1]?.spec.savepointLocation).toBe(savepoints[0]?.spec.savepointLocation);
     expect(jobs[1]?.spec.artifact).toMatchObject({ jarUri: 's3://jars/orders-2.jar' });
@@ -165,35 +167,35 @@ describe('deployment lifecycle', () => {
   });
 
   it('upgrades statelessly without a savepoint, and not at all with strategy NONE', () => {
-    h.world.appManager.createDeployment(
+    h.installation.appManager.createDeployment(
       NS,
       deploymentBody('RUNNING', { upgradeStrategy: { kind: 'STATELESS' } }),
     );
     h.advance(STEP);
-    h.world.appManager.patchDeployment(NS, 'orders', {
+    h.installation.appManager.patchDeployment(NS, 'orders', {
       spec: { template: { spec: { parallelism: 4 } } },
     });
     h.advance(2 * STEP);
-    expect(h.world.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
+    expect(h.installation.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
       'TERMINATED',
       'STARTED',
     ]);
-    expect(h.world.appManager.listSavepoints(NS, {}).items).toEqual([]);
+    expect(h.installation.appManager.listSavepoints(NS, {}).items).toEqual([]);
 
-    h.world.appManager.patchDeployment(NS, 'orders', {
+    h.installation.appManager.patchDeployment(NS, 'orders', {
       spec: { upgradeStrategy: { kind: 'NONE' }, template: { spec: { parallelism: 8 } } },
     });
     h.advance(5 * STEP);
-    expect(h.world.appManager.listJobs(NS, {}).items).toHaveLength(2);
+    expect(h.installation.appManager.listJobs(NS, {}).items).toHaveLength(2);
     expect(h.deployment().status.state).toBe('RUNNING');
   });
 
   it('counts every write in resourceVersion, but a no-op patch starts no transition', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
     const before = h.deployment().metadata.resourceVersion;
     const eventCount = h.events().length;
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
     expect(h.deployment().metadata.resourceVersion).toBe(before + 1);
     h.advance(STEP);
     expect(h.events()).toHaveLength(eventCount);
@@ -205,64 +207,65 @@ describe('deployment lifecycle', () => {
   });
 
   it('fails after maxSavepointCreationAttempts failed suspension savepoints and recovers by cancelling', () => {
-    h.world.appManager.createDeployment(
+    h.installation.appManager.createDeployment(
       NS,
       deploymentBody('RUNNING', { maxSavepointCreationAttempts: 2 }),
     );
     h.advance(STEP);
     h.settings.savepointFailureRate = 1;
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
     h.advance(5 * STEP);
     expect(h.deployment().status.state).toBe('FAILED');
-    expect(h.world.appManager.listSavepoints(NS, {}).items.map((s) => s.status.state)).toEqual([
-      'FAILED',
-      'FAILED',
-    ]);
+    expect(
+      h.installation.appManager.listSavepoints(NS, {}).items.map((s) => s.status.state),
+    ).toEqual(['FAILED', 'FAILED']);
     expect(h.events()).toContain('TOO_MANY_FAILED_SUSPENSION_ATTEMPTS');
 
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
     h.advance(STEP);
     expect(h.deployment().status.state).toBe('CANCELLED');
   });
 
   it('fails after maxJobCreationAttempts failed job starts', () => {
     h.settings.jobStartFailureRate = 1;
-    h.world.appManager.createDeployment(
+    h.installation.appManager.createDeployment(
       NS,
       deploymentBody('RUNNING', { maxJobCreationAttempts: 3 }),
     );
     h.advance(10 * STEP);
     expect(h.deployment().status.state).toBe('FAILED');
-    const jobs = h.world.appManager.listJobs(NS, {}).items;
+    const jobs = h.installation.appManager.listJobs(NS, {}).items;
     expect(jobs.map((j) => j.status.state)).toEqual(['FAILED', 'FAILED', 'FAILED']);
     expect(h.events().filter((e) => e === 'FAILED_CREATING_A_NEW_JOB')).toHaveLength(3);
     expect(h.events().at(-1)).toBe('TOO_MANY_FAILED_JOB_CREATION_ATTEMPTS');
   });
 
   it('takes manual savepoints of a running job only', () => {
-    const created = h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    const created = h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     const early = refusal(() =>
-      h.world.appManager.createSavepoint(NS, { metadata: { deploymentId: created.metadata.id } }),
+      h.installation.appManager.createSavepoint(NS, {
+        metadata: { deploymentId: created.metadata.id },
+      }),
     );
     expect(early.status).toBe(409);
     expect(early.message).toContain('no running job');
 
     h.advance(STEP);
-    const savepoint = h.world.appManager.createSavepoint(NS, {
+    const savepoint = h.installation.appManager.createSavepoint(NS, {
       metadata: { deploymentId: created.metadata.id },
     });
     expect(savepoint.metadata.origin).toBe('USER_REQUEST');
     expect(savepoint.metadata.jobId).toBe(h.deployment().status.running?.jobId);
     h.advance(STEP);
-    expect(h.world.appManager.getSavepoint(NS, savepoint.metadata.id).status.state).toBe(
+    expect(h.installation.appManager.getSavepoint(NS, savepoint.metadata.id).status.state).toBe(
       'COMPLETED',
     );
     expect(h.deployment().status.state).toBe('RUNNING');
   });
 
   it('registers an existing snapshot as COPIED without a job', () => {
-    const created = h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
-    const copied = h.world.appManager.createSavepoint(NS, {
+    const created = h.installation.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const copied = h.installation.appManager.createSavepoint(NS, {
       metadata: { deploymentId: created.metadata.id },
       spec: { savepointLocation: 's3://old/savepoint-1' },
     });
@@ -271,21 +274,23 @@ describe('deployment lifecycle', () => {
   });
 
   it('reports a failed Flink job as FAILED and a finished one as FINISHED', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
     const jobId = h.deployment().status.running?.jobId ?? '';
-    h.world.appManager.failJob(NS, jobId, 'OutOfMemoryError');
+    h.installation.appManager.failJob(NS, jobId, 'OutOfMemoryError');
     expect(h.deployment().status.state).toBe('FAILED');
-    expect(h.world.appManager.getJob(NS, jobId).status.failure?.message).toBe('OutOfMemoryError');
+    expect(h.installation.appManager.getJob(NS, jobId).status.failure?.message).toBe(
+      'OutOfMemoryError',
+    );
     h.advance(5 * STEP);
     expect(h.deployment().status.state).toBe('FAILED');
 
-    h.world.appManager.patchDeployment(NS, 'orders', {
+    h.installation.appManager.patchDeployment(NS, 'orders', {
       spec: { template: { spec: { parallelism: 2 } } },
     });
     h.advance(STEP);
     expect(h.deployment().status.state).toBe('RUNNING');
-    h.world.appManager.finishJob(NS, h.deployment().status.running?.jobId ?? '');
+    h.installation.appManager.finishJob(NS, h.deployment().status.running?.jobId ?? '');
     expect(h.deployment().status.state).toBe('FINISHED');
     expect(h.events().slice(-2)).toEqual([
       'JOB_SUCCESSFULLY_FINISHED',
@@ -294,25 +299,25 @@ describe('deployment lifecycle', () => {
   });
 
   it('takes a new suspension savepoint for a new job after the old one failed mid-suspension', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
     const firstJob = h.deployment().status.running?.jobId ?? '';
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
     h.advance(0); // suspension savepoint in flight
-    h.world.appManager.failJob(NS, firstJob, 'TaskManager lost');
+    h.installation.appManager.failJob(NS, firstJob, 'TaskManager lost');
     h.advance(STEP);
-    const [orphaned] = h.world.appManager.listSavepoints(NS, {}).items;
+    const [orphaned] = h.installation.appManager.listSavepoints(NS, {}).items;
     expect(orphaned?.status.state).toBe('COMPLETED');
     expect(h.deployment().status.state).toBe('FAILED');
 
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
     h.advance(STEP);
     const secondJob = h.deployment().status.running?.jobId;
     expect(secondJob).not.toBe(firstJob);
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
     h.advance(2 * STEP);
     expect(h.deployment().status.state).toBe('SUSPENDED');
-    const savepoints = h.world.appManager.listSavepoints(NS, {}).items;
+    const savepoints = h.installation.appManager.listSavepoints(NS, {}).items;
     expect(savepoints.map((s) => [s.metadata.jobId, s.metadata.origin, s.status.state])).toEqual([
       [firstJob, 'SUSPEND', 'COMPLETED'],
       [secondJob, 'SUSPEND', 'COMPLETED'],
@@ -320,40 +325,44 @@ describe('deployment lifecycle', () => {
   });
 
   it('acts only on the latest desired state', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(0);
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
     h.advance(2 * STEP);
     expect(h.deployment().status.state).toBe('CANCELLED');
-    expect(h.world.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
+    expect(h.installation.appManager.listJobs(NS, {}).items.map((j) => j.status.state)).toEqual([
       'TERMINATED',
     ]);
   });
 
   it('emits the events of a user-requested savepoint', () => {
-    const created = h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    const created = h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
     const before = h.events().length;
-    h.world.appManager.createSavepoint(NS, { metadata: { deploymentId: created.metadata.id } });
+    h.installation.appManager.createSavepoint(NS, {
+      metadata: { deploymentId: created.metadata.id },
+    });
     expect(h.events().slice(before)).toEqual([
       'NEED_TO_TRIGGER_A_SAVEPOINT',
       'SUCCESSFULLY_TRIGGERED_A_SAVEPOINT',
       'AWAITING_FOR_A_SAVEPOINT_TO_COMPLETE',
     ]);
     h.settings.savepointFailureRate = 1;
-    h.world.appManager.createSavepoint(NS, { metadata: { deploymentId: created.metadata.id } });
+    h.installation.appManager.createSavepoint(NS, {
+      metadata: { deploymentId: created.metadata.id },
+    });
     h.advance(STEP);
     expect(h.events().at(-1)).toBe('AN_UNRECOVERABLE_FAILURE_WHILE_TAKING_A_SAVEPOINT');
   });
 
   it('names the upgrade strategy of a STATELESS upgrade too', () => {
-    h.world.appManager.createDeployment(
+    h.installation.appManager.createDeployment(
       NS,
       deploymentBody('RUNNING', { upgradeStrategy: { kind: 'STATELESS' } }),
     );
     h.advance(STEP);
     const before = h.events().length;
-    h.world.appManager.patchDeployment(NS, 'orders', {
+    h.installation.appManager.patchDeployment(NS, 'orders', {
       spec: { template: { spec: { parallelism: 3 } } },
     });
     h.advance(0);
@@ -366,35 +375,35 @@ describe('deployment lifecycle', () => {
   });
 
   it("reports a terminated job's end in observedFlinkJobStatus", () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
     const observed = (jobId: string): string | undefined =>
-      h.world.appManager.getJob(NS, jobId).status.started?.observedFlinkJobStatus;
+      h.installation.appManager.getJob(NS, jobId).status.started?.observedFlinkJobStatus;
     const first = h.deployment().status.running?.jobId ?? '';
     expect(observed(first)).toBe('RUNNING');
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'CANCELLED' } });
     h.advance(STEP);
-    expect(h.world.appManager.getJob(NS, first).status.state).toBe('TERMINATED');
+    expect(h.installation.appManager.getJob(NS, first).status.state).toBe('TERMINATED');
     expect(observed(first)).toBe('CANCELED');
 
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'RUNNING' } });
     h.advance(STEP);
     const second = h.deployment().status.running?.jobId ?? '';
-    h.world.appManager.failJob(NS, second, 'OutOfMemoryError');
+    h.installation.appManager.failJob(NS, second, 'OutOfMemoryError');
     expect(observed(second)).toBe('FAILED');
 
-    h.world.appManager.patchDeployment(NS, 'orders', {
+    h.installation.appManager.patchDeployment(NS, 'orders', {
       spec: { template: { spec: { parallelism: 2 } } },
     });
     h.advance(STEP);
     const third = h.deployment().status.running?.jobId ?? '';
-    h.world.appManager.finishJob(NS, third);
+    h.installation.appManager.finishJob(NS, third);
     expect(observed(third)).toBe('FINISHED');
   });
 
   it('settles instantly with zero transition time', () => {
     h.settings.transitionMs = 0;
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(0);
     expect(h.deployment().status.state).toBe('RUNNING');
   });
@@ -404,14 +413,14 @@ describe('deployment rules', () => {
   let h: Harness;
   beforeEach(() => {
     h = harness();
-    h.world.appManager.createDeploymentTarget(NS, {
+    h.installation.appManager.createDeploymentTarget(NS, {
       metadata: { name: 'prod' },
       spec: { kubernetes: { namespace: 'flink' } },
     });
   });
 
   it('merges the namespace defaults under the given spec', () => {
-    const created = h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const created = h.installation.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
     expect(created.spec).toMatchObject({
       upgradeStrategy: { kind: 'STATEFUL' },
       restoreStrategy: { kind: 'LATEST_STATE' },
@@ -420,12 +429,13 @@ describe('deployment rules', () => {
   });
 
   it('refuses duplicate names, bad names and unknown targets', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
     expect(
-      refusal(() => h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'))).status,
+      refusal(() => h.installation.appManager.createDeployment(NS, deploymentBody('CANCELLED')))
+        .status,
     ).toBe(409);
     const badName = refusal(() =>
-      h.world.appManager.createDeployment(NS, {
+      h.installation.appManager.createDeployment(NS, {
         ...deploymentBody('CANCELLED'),
         metadata: { name: 'Orders!' },
       }),
@@ -433,7 +443,7 @@ describe('deployment rules', () => {
     expect(badName.status).toBe(400);
     expect(badName.message).toContain("metadata.name 'Orders!'");
     const noTarget = refusal(() =>
-      h.world.appManager.createDeployment(NS, {
+      h.installation.appManager.createDeployment(NS, {
         metadata: { name: 'other' },
         spec: {
           deploymentTargetName: 'missing',
@@ -446,13 +456,13 @@ describe('deployment rules', () => {
 
   it('finds a deployment by name without scanning the namespace', () => {
     for (const name of ['a', 'b', 'c']) {
-      h.world.appManager.createDeployment(NS, {
+      h.installation.appManager.createDeployment(NS, {
         ...deploymentBody('CANCELLED'),
         metadata: { name },
       });
     }
-    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
-    const deployments = h.world.store.namespaces.get(NS)?.deployments;
+    h.installation.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const deployments = h.installation.store.namespaces.get(NS)?.deployments;
     if (deployments === undefined) throw new Error('no default namespace');
     const scan = (): never => {
       throw new Error('scanned every deployment of the namespace');
@@ -461,37 +471,40 @@ describe('deployment rules', () => {
     Object.defineProperty(deployments, Symbol.iterator, { value: scan });
 
     expect(h.deployment().metadata.name).toBe('orders');
-    h.world.appManager.patchDeployment(NS, 'orders', { metadata: { labels: { x: 'y' } } });
+    h.installation.appManager.patchDeployment(NS, 'orders', { metadata: { labels: { x: 'y' } } });
     expect(
-      refusal(() => h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'))).status,
+      refusal(() => h.installation.appManager.createDeployment(NS, deploymentBody('CANCELLED')))
+        .status,
     ).toBe(409);
   });
 
   it('keeps names immutable', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
     const error = refusal(() =>
-      h.world.appManager.patchDeployment(NS, 'orders', { metadata: { name: 'renamed' } }),
+      h.installation.appManager.patchDeployment(NS, 'orders', { metadata: { name: 'renamed' } }),
     );
     expect(error.status).toBe(400);
     expect(error.message).toContain('metadata.name is immutable');
   });
 
   it('deletes a deployment only once it is CANCELLED or SUSPENDED (2.4)', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('RUNNING'));
     h.advance(STEP);
-    expect(refusal(() => h.world.appManager.deleteDeployment(NS, 'orders')).status).toBe(409);
-    h.world.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
-    expect(refusal(() => h.world.appManager.deleteDeployment(NS, 'orders')).message).toContain(
-      'delete it once status.state is SUSPENDED',
+    expect(refusal(() => h.installation.appManager.deleteDeployment(NS, 'orders')).status).toBe(
+      409,
     );
+    h.installation.appManager.patchDeployment(NS, 'orders', { spec: { state: 'SUSPENDED' } });
+    expect(
+      refusal(() => h.installation.appManager.deleteDeployment(NS, 'orders')).message,
+    ).toContain('delete it once status.state is SUSPENDED');
     h.advance(2 * STEP);
-    h.world.appManager.deleteDeployment(NS, 'orders');
-    expect(h.world.appManager.listDeployments(NS).items).toEqual([]);
+    h.installation.appManager.deleteDeployment(NS, 'orders');
+    expect(h.installation.appManager.listDeployments(NS).items).toEqual([]);
   });
 
   it('deletes only CANCELLED deployments, addresses them by id and has free-text names on 2.1', () => {
     h = harness('2.1');
-    const target = h.world.appManager.createDeploymentTarget(NS, {
+    const target = h.installation.appManager.createDeploymentTarget(NS, {
       metadata: { name: 'prod' },
       spec: { kubernetes: { namespace: 'flink' } },
     });
@@ -503,75 +516,80 @@ describe('deployment rules', () => {
         template: { spec: { artifact: { kind: 'JAR', jarUri: 'x' } } },
       },
     });
-    const first = h.world.appManager.createDeployment(NS, body('Orders Job'));
-    h.world.appManager.createDeployment(NS, body('Orders Job'));
-    expect(refusal(() => h.world.appManager.getDeployment(NS, 'Orders Job')).status).toBe(404);
-    h.advance(0);
-    expect(refusal(() => h.world.appManager.deleteDeployment(NS, first.metadata.id)).status).toBe(
-      409,
+    const first = h.installation.appManager.createDeployment(NS, body('Orders Job'));
+    h.installation.appManager.createDeployment(NS, body('Orders Job'));
+    expect(refusal(() => h.installation.appManager.getDeployment(NS, 'Orders Job')).status).toBe(
+      404,
     );
-    h.world.appManager.patchDeployment(NS, first.metadata.id, { spec: { state: 'CANCELLED' } });
     h.advance(0);
-    expect(h.world.appManager.deleteDeployment(NS, first.metadata.id).metadata.id).toBe(
+    expect(
+      refusal(() => h.installation.appManager.deleteDeployment(NS, first.metadata.id)).status,
+    ).toBe(409);
+    h.installation.appManager.patchDeployment(NS, first.metadata.id, {
+      spec: { state: 'CANCELLED' },
+    });
+    h.advance(0);
+    expect(h.installation.appManager.deleteDeployment(NS, first.metadata.id).metadata.id).toBe(
       first.metadata.id,
     );
   });
 
   it('protects a referenced deployment target', () => {
-    h.world.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
-    const error = refusal(() => h.world.appManager.deleteDeploymentTarget(NS, 'prod'));
+    h.installation.appManager.createDeployment(NS, deploymentBody('CANCELLED'));
+    const error = refusal(() => h.installation.appManager.deleteDeploymentTarget(NS, 'prod'));
     expect(error.status).toBe(409);
     expect(error.message).toContain("'orders'");
   });
 
   it('tears a deleted namespace down: jobs stop with their events, writes are refused, then it is gone', () => {
     h.settings.namespaceTerminationMs = 3 * STEP;
-    h.world.platform.createNamespace({ name: 'namespaces/team' });
-    h.world.appManager.createDeploymentTarget('team', {
+    h.installation.platform.createNamespace({ name: 'namespaces/team' });
+    h.installation.appManager.createDeploymentTarget('team', {
       metadata: { name: 'prod' },
       spec: { kubernetes: { namespace: 'flink' } },
     });
-    h.world.appManager.createDeployment('team', deploymentBody('RUNNING'));
+    h.installation.appManager.createDeployment('team', deploymentBody('RUNNING'));
     h.advance(STEP);
-    const jobId = h.world.appManager.getDeployment('team', 'orders').status.running?.jobId ?? '';
-    h.world.platform.deleteNamespace('team');
-    expect(h.world.platform.getNamespace('team').namespace.lifecyclePhase).toBe(
+    const jobId =
+      h.installation.appManager.getDeployment('team', 'orders').status.running?.jobId ?? '';
+    h.installation.platform.deleteNamespace('team');
+    expect(h.installation.platform.getNamespace('team').namespace.lifecyclePhase).toBe(
       'LIFECYCLE_PHASE_TERMINATING',
     );
     expect(
       refusal(() =>
-        h.world.appManager.createDeploymentTarget('team', {
+        h.installation.appManager.createDeploymentTarget('team', {
           metadata: { name: 'x' },
           spec: { kubernetes: {} },
         }),
       ).status,
     ).toBe(409);
     const names = (): string[] =>
-      h.world.appManager.listEvents('team', {}).items.map((e) => e.metadata.name);
+      h.installation.appManager.listEvents('team', {}).items.map((e) => e.metadata.name);
 
     h.advance(0);
-    expect(h.world.appManager.getJob('team', jobId).status.state).toBe('TERMINATING');
+    expect(h.installation.appManager.getJob('team', jobId).status.state).toBe('TERMINATING');
     expect(names().slice(-3)).toEqual([
       'STATE_TRANSITION_IS_NEEDED',
       'FOUND_A_JOB_TO_TERMINATE',
       'AWAITING_A_JOB_TO_TERMINATE',
     ]);
     h.advance(STEP);
-    expect(h.world.appManager.listDeployments('team').items).toEqual([]);
+    expect(h.installation.appManager.listDeployments('team').items).toEqual([]);
     expect(names().slice(-2)).toEqual([
       'AWAIT_FOR_A_CLUSTER_TO_TEARDOWN',
       'STATE_TRANSITION_IS_COMPLETED',
     ]);
     h.advance(2 * STEP);
-    expect(refusal(() => h.world.platform.getNamespace('team')).status).toBe(404);
-    expect(refusal(() => h.world.appManager.listDeployments('team')).status).toBe(404);
+    expect(refusal(() => h.installation.platform.getNamespace('team')).status).toBe(404);
+    expect(refusal(() => h.installation.appManager.listDeployments('team')).status).toBe(404);
   });
 
   it('keeps the default namespace unless told to let it go', () => {
-    expect(refusal(() => h.world.platform.deleteNamespace(NS)).status).toBe(409);
+    expect(refusal(() => h.installation.platform.deleteNamespace(NS)).status).toBe(409);
     h.settings.allowDefaultNamespaceDeletion = true;
-    h.world.platform.deleteNamespace(NS);
+    h.installation.platform.deleteNamespace(NS);
     h.advance(STEP);
-    expect(refusal(() => h.world.platform.getNamespace(NS)).status).toBe(404);
+    expect(refusal(() => h.installation.platform.getNamespace(NS)).status).toBe(404);
   });
 });

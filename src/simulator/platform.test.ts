@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { AdvanceableClock } from './clock';
 import { SimulatorError } from './errors';
 import { createSeededRandom } from './random';
-import { World } from './world';
+import { SimulatedInstallation } from './installation';
 
-function world(seed = 1): World {
-  return new World({
+function installation(seed = 1): SimulatedInstallation {
+  return new SimulatedInstallation({
     clock: new AdvanceableClock(() => Date.UTC(2024, 0, 1)),
     random: createSeededRandom(seed),
     version: '2.4',
@@ -30,7 +30,7 @@ function refusal(action: () => unknown): SimulatorError {
 
 describe('Platform API rules', () => {
   it('starts with the default namespace, owned by every signed-in user', () => {
-    expect(world().platform.listNamespaces().namespaces).toEqual([
+    expect(installation().platform.listNamespaces().namespaces).toEqual([
       {
         name: 'namespaces/default',
         roleBindings: [{ role: 'owner', members: ['system:authenticated'] }],
@@ -41,7 +41,7 @@ describe('Platform API rules', () => {
   });
 
   it('wants qualified, valid and unique namespace names and known roles', () => {
-    const { platform } = world();
+    const { platform } = installation();
     expect(refusal(() => platform.createNamespace({ name: 'team' })).message).toBe(
       "name must be the qualified namespace name 'namespaces/<namespace>'",
     );
@@ -62,7 +62,7 @@ describe('Platform API rules', () => {
   });
 
   it('creates tokens under qualified names, shows the secret once and refuses duplicates', () => {
-    const { platform } = world();
+    const { platform } = installation();
     const bad = refusal(() => platform.createApiToken('default', { name: 'ci', role: 'owner' }));
     expect(bad.message).toBe(
       "name must be the qualified token name 'namespaces/default/apitokens/<token>'",
@@ -96,7 +96,7 @@ describe('Platform API rules', () => {
 
   it('gives the same ids and secrets for the same seed', () => {
     const secrets = (seed: number): string[] => {
-      const { platform, appManager } = world(seed);
+      const { platform, appManager } = installation(seed);
       const token = platform.createApiToken('default', {
         name: 'namespaces/default/apitokens/ci',
         role: 'owner',

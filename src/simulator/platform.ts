@@ -1,7 +1,7 @@
 import { knownSecrets } from '../logging';
 import type { Agenda } from './agenda';
 import { newDeploymentDefaults } from './appmanager';
-import type { Clock } from './clock';
+import type { SimulatedTime } from './clock';
 import { badRequest, conflict, notFound } from './errors';
 import { isJsonObject, stringAt, type JsonObject } from '../json';
 import { namespacePrefix } from './lifecycle';
@@ -34,7 +34,7 @@ export interface CreatedApiToken {
 export class Platform {
   readonly #store: SimulatorStore;
   readonly #agenda: Agenda;
-  readonly #clock: Clock;
+  readonly #clock: SimulatedTime;
   readonly #random: RandomSource;
   readonly #terminationMs: () => number;
   readonly #settings: () => PlatformSettings;
@@ -43,7 +43,7 @@ export class Platform {
   constructor(deps: {
     store: SimulatorStore;
     agenda: Agenda;
-    clock: Clock;
+    clock: SimulatedTime;
     random: RandomSource;
     /** How long a deleted namespace stays TERMINATING before it is gone. */
     terminationMs: () => number;

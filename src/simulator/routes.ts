@@ -1,10 +1,10 @@
 import type { Access } from './auth';
 import { type JsonObject } from '../json';
 import type { VvpVersion } from './model';
-import type { World } from './world';
+import type { SimulatedInstallation } from './installation';
 
 export interface RouteContext {
-  world: World;
+  installation: SimulatedInstallation;
   version: VvpVersion;
   params: Record<string, string>;
   query: URLSearchParams;
@@ -48,70 +48,79 @@ const BUILD_VERSIONS: Record<VvpVersion, string> = { '2.1': '2.1.0', '2.4': '2.4
 export const ROUTES: Record<string, Route> = {
   listDeploymentTargets: {
     access: { resource: 'DeploymentTarget', verb: 'list' },
-    handle: (c) => ok(c.world.appManager.listDeploymentTargets(ns(c))),
+    handle: (c) => ok(c.installation.appManager.listDeploymentTargets(ns(c))),
   },
   createDeploymentTarget: {
     access: { resource: 'DeploymentTarget', verb: 'create' },
-    handle: (c) => created(c.world.appManager.createDeploymentTarget(ns(c), c.body)),
+    handle: (c) => created(c.installation.appManager.createDeploymentTarget(ns(c), c.body)),
   },
   getDeploymentTarget: {
     access: { resource: 'DeploymentTarget', verb: 'get' },
     handle: (c) =>
-      ok(c.world.appManager.getDeploymentTarget(ns(c), param(c, 'deploymentTargetName'))),
+      ok(c.installation.appManager.getDeploymentTarget(ns(c), param(c, 'deploymentTargetName'))),
   },
   upsertDeploymentTarget: {
     access: { resource: 'DeploymentTarget', verb: 'update' },
     since: '2.4',
     handle: (c) =>
       upserted(
-        c.world.appManager.upsertDeploymentTarget(ns(c), param(c, 'deploymentTargetName'), c.body),
+        c.installation.appManager.upsertDeploymentTarget(
+          ns(c),
+          param(c, 'deploymentTargetName'),
+          c.body,
+        ),
       ),
   },
   deleteDeploymentTarget: {
     access: { resource: 'DeploymentTarget', verb: 'delete' },
     handle: (c) =>
-      ok(c.world.appManager.deleteDeploymentTarget(ns(c), param(c, 'deploymentTargetName'))),
+      ok(c.installation.appManager.deleteDeploymentTarget(ns(c), param(c, 'deploymentTargetName'))),
   },
   listDeployments: {
     access: { resource: 'Deployment', verb: 'list' },
-    handle: (c) => ok(c.world.appManager.listDeployments(ns(c), optionalQuery(c, 'labelSelector'))),
+    handle: (c) =>
+      ok(c.installation.appManager.listDeployments(ns(c), optionalQuery(c, 'labelSelector'))),
   },
   createDeployment: {
     access: { resource: 'Deployment', verb: 'create' },
-    handle: (c) => created(c.world.appManager.createDeployment(ns(c), c.body)),
+    handle: (c) => created(c.installation.appManager.createDeployment(ns(c), c.body)),
   },
   getDeployment: {
     access: { resource: 'Deployment', verb: 'get' },
-    handle: (c) => ok(c.world.appManager.getDeployment(ns(c), param(c, 'deploymentIdOrName'))),
+    handle: (c) =>
+      ok(c.installation.appManager.getDeployment(ns(c), param(c, 'deploymentIdOrName'))),
   },
   patchDeployment: {
     access: { resource: 'Deployment', verb: 'update' },
     handle: (c) =>
-      ok(c.world.appManager.patchDeployment(ns(c), param(c, 'deploymentIdOrName'), c.body)),
+      ok(c.installation.appManager.patchDeployment(ns(c), param(c, 'deploymentIdOrName'), c.body)),
   },
   upsertDeployment: {
     access: { resource: 'Deployment', verb: 'update' },
     since: '2.4',
     handle: (c) =>
-      upserted(c.world.appManager.upsertDeployment(ns(c), param(c, 'deploymentIdOrName'), c.body)),
+      upserted(
+        c.installation.appManager.upsertDeployment(ns(c), param(c, 'deploymentIdOrName'), c.body),
+      ),
   },
   deleteDeployment: {
     access: { resource: 'Deployment', verb: 'delete' },
-    handle: (c) => ok(c.world.appManager.deleteDeployment(ns(c), param(c, 'deploymentIdOrName'))),
+    handle: (c) =>
+      ok(c.installation.appManager.deleteDeployment(ns(c), param(c, 'deploymentIdOrName'))),
   },
   getDeploymentDefaults: {
     access: { resource: 'DeploymentDefaults', verb: 'get' },
-    handle: (c) => ok(c.world.appManager.getDeploymentDefaults(ns(c))),
+    handle: (c) => ok(c.installation.appManager.getDeploymentDefaults(ns(c))),
   },
   patchDeploymentDefaults: {
     access: { resource: 'DeploymentDefaults', verb: 'update' },
-    handle: (c) => ok(c.world.appManager.patchDeploymentDefaults(ns(c), c.body)),
+    handle: (c) => ok(c.installation.appManager.patchDeploymentDefaults(ns(c), c.body)),
   },
   listSavepoints: {
     access: { resource: 'Savepoint', verb: 'list' },
     handle: (c) =>
       ok(
-        c.world.appManager.listSavepoints(ns(c), {
+        c.installation.appManager.listSavepoints(ns(c), {
           deploymentId: optionalQuery(c, 'deploymentId'),
           jobId: optionalQuery(c, 'jobId'),
         }),
@@ -119,26 +128,30 @@ export const ROUTES: Record<string, Route> = {
   },
   createSavepoint: {
     access: { resource: 'Savepoint', verb: 'create' },
-    handle: (c) => created(c.world.appManager.createSavepoint(ns(c), c.body)),
+    handle: (c) => created(c.installation.appManager.createSavepoint(ns(c), c.body)),
   },
   getSavepoint: {
     access: { resource: 'Savepoint', verb: 'get' },
-    handle: (c) => ok(c.world.appManager.getSavepoint(ns(c), param(c, 'savepointId'))),
+    handle: (c) => ok(c.installation.appManager.getSavepoint(ns(c), param(c, 'savepointId'))),
   },
   listJobs: {
     access: { resource: 'Job', verb: 'list' },
     handle: (c) =>
-      ok(c.world.appManager.listJobs(ns(c), { deploymentId: optionalQuery(c, 'deploymentId') })),
+      ok(
+        c.installation.appManager.listJobs(ns(c), {
+          deploymentId: optionalQuery(c, 'deploymentId'),
+        }),
+      ),
   },
   getJob: {
     access: { resource: 'Job', verb: 'get' },
-    handle: (c) => ok(c.world.appManager.getJob(ns(c), param(c, 'jobId'))),
+    handle: (c) => ok(c.installation.appManager.getJob(ns(c), param(c, 'jobId'))),
   },
   listEvents: {
     access: { resource: 'Event', verb: 'list' },
     handle: (c) =>
       ok(
-        c.world.appManager.listEvents(ns(c), {
+        c.installation.appManager.listEvents(ns(c), {
           deploymentId: optionalQuery(c, 'deploymentId'),
           jobId: optionalQuery(c, 'jobId'),
         }),
@@ -173,41 +186,41 @@ export const ROUTES: Record<string, Route> = {
   },
   listNamespaces: {
     access: { resource: 'Namespace', verb: 'list' },
-    handle: (c) => ok(c.world.platform.listNamespaces()),
+    handle: (c) => ok(c.installation.platform.listNamespaces()),
   },
   createNamespace: {
     access: { resource: 'Namespace', verb: 'create' },
-    handle: (c) => ok(c.world.platform.createNamespace(c.body)),
+    handle: (c) => ok(c.installation.platform.createNamespace(c.body)),
   },
   getNamespace: {
     access: { resource: 'Namespace', verb: 'get' },
-    handle: (c) => ok(c.world.platform.getNamespace(ns(c))),
+    handle: (c) => ok(c.installation.platform.getNamespace(ns(c))),
   },
   updateNamespace: {
     access: { resource: 'Namespace', verb: 'update' },
-    handle: (c) => ok(c.world.platform.updateNamespace(ns(c), c.body)),
+    handle: (c) => ok(c.installation.platform.updateNamespace(ns(c), c.body)),
   },
   deleteNamespace: {
     access: { resource: 'Namespace', verb: 'delete' },
-    handle: (c) => ok(c.world.platform.deleteNamespace(ns(c))),
+    handle: (c) => ok(c.installation.platform.deleteNamespace(ns(c))),
   },
   listApiTokens: {
     access: { resource: 'ApiToken', verb: 'list' },
-    handle: (c) => ok(c.world.platform.listApiTokens(ns(c))),
+    handle: (c) => ok(c.installation.platform.listApiTokens(ns(c))),
   },
   createApiToken: {
     access: { resource: 'ApiToken', verb: 'create' },
     handle: (c) => {
-      const { token, secret } = c.world.platform.createApiToken(ns(c), c.body);
+      const { token, secret } = c.installation.platform.createApiToken(ns(c), c.body);
       return ok({ apiToken: { ...token, secret } });
     },
   },
   getApiToken: {
     access: { resource: 'ApiToken', verb: 'get' },
-    handle: (c) => ok(c.world.platform.getApiToken(ns(c), param(c, 'apiTokenName'))),
+    handle: (c) => ok(c.installation.platform.getApiToken(ns(c), param(c, 'apiTokenName'))),
   },
   deleteApiToken: {
     access: { resource: 'ApiToken', verb: 'delete' },
-    handle: (c) => ok(c.world.platform.deleteApiToken(ns(c), param(c, 'apiTokenName'))),
+    handle: (c) => ok(c.installation.platform.deleteApiToken(ns(c), param(c, 'apiTokenName'))),
   },
 };

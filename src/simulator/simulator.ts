@@ -20,7 +20,7 @@ import {
 } from './request-log';
 import { ROUTES, type Reply, type Route } from './routes';
 import { isoTime } from './store';
-import { World } from './world';
+import { SimulatedInstallation } from './installation';
 
 export interface SimulatorOptions {
   /** `open` (community edition, any or no token) or `enforced` (Bearer tokens and roles). */
@@ -141,7 +141,7 @@ export class Simulator implements SimulatorAdmin {
   readonly #shutdown = new AbortController();
   #knobs: Knobs;
   #random: RandomSource;
-  #world: World;
+  #installation: SimulatedInstallation;
 
   constructor(options: SimulatorOptions = {}) {
     this.#auth = options.auth ?? 'open';
@@ -161,7 +161,7 @@ export class Simulator implements SimulatorAdmin {
     this.#faults = new FaultInjector(this.#contract.operations.map((op) => op.path.template));
     this.#requestLog = new RequestLog(options.requestLogCapacity ?? 100_000);
     this.#random = createRandom(this.#seed);
-    this.#world = this.#newWorld();
+    this.#installation = this.#newInstallation();
   }
 
   async handle(request: SimulatorRequest): Promise<SimulatorResponse> {
@@ -273,7 +273,7 @@ export class Simulator implements SimulatorAdmin {
       );
     }
 
-    this.#world.catchUp();
+    this.#installation.catchUp();
     const principal = this.#authenticate(request.authorization);
     if (principal === undefined) {
       const message =
@@ -284,7 +284,7 @@ export class Simulator implements SimulatorAdmin {
     }
     const namespace = params.namespace;
     const namespaceState =
-      namespace === undefined ? undefined : this.#world.store.namespaces.get(namespace);
+      namespace === undefined ? undefined : this.#installation.store.namespaces.get(namespace);
     if (!isAllowed(principal, route.access, namespaceState)) {
       const where = namespace === undefined ? '' : ` in namespace '${namespace}'`;
       return errorReply(
@@ -318,7 +318,7 @@ export class Simulator implements SimulatorAdmin {
     }
 
     const yaml = isAppManager && wantsYaml(request.accept);
-    const journal = this.#world.journal;
+    const journal = this.#installation.journal;
     journal.begin();
     let response: SimulatorResponse;
     try {
@@ -326,7 +326,7 @@ export class Simulator implements SimulatorAdmin {
       try {
         reply = this.#stage(exchange, 'apply', () =>
           route.handle({
-            world: this.#world,
+            installation: this.#installation,
             version: this.#version,
             params,
             query: url.searchParams,
@@ -485,7 +485,7 @@ export class Simulator implements SimulatorAdmin {
     const secret = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
     if (secret === undefined) return undefined;
     if (secret === this.#adminToken) return { kind: 'admin' };
-    const found = this.#world.store.findToken(secret);
+    const found = this.#installation.store.findToken(secret);
     if (found === undefined) return undefined;
     return {
       kind: 'token',
@@ -508,8 +508,8 @@ export class Simulator implements SimulatorAdmin {
     }
   }
 
-  #newWorld(): World {
-    return new World({
+  #newInstallation(): SimulatedInstallation {
+    return new SimulatedInstallation({
       clock: this.#clock,
       random: this.#random,
       version: this.#version,
@@ -569,20 +569,20 @@ export class Simulator implements SimulatorAdmin {
     this.#requestLog.clear();
     this.#violations.clear();
     this.#random = createRandom(this.#seed);
-    this.#world = this.#newWorld();
+    this.#installation = this.#newInstallation();
     this.#logger.info('simulator reset');
   }
 
   failJob(namespace: string, jobId: string, message = 'simulated unrecoverable job failure'): Job {
-    this.#world.catchUp();
-    const world = this.#world;
-    return world.transact(() => world.appManager.failJob(namespace, jobId, message));
+    this.#installation.catchUp();
+    const installation = this.#installation;
+    return installation.transact(() => installation.appManager.failJob(namespace, jobId, message));
   }
 
   finishJob(namespace: string, jobId: string): Job {
-    this.#world.catchUp();
-    const world = this.#world;
-    return world.transact(() => world.appManager.finishJob(namespace, jobId));
+    this.#installation.catchUp();
+    const installation = this.#installation;
+    return installation.transact(() => installation.appManager.finishJob(namespace, jobId));
   }
 
   info(): { vvpVersion: VvpVersion; auth: AuthMode; now: string } {

@@ -3,7 +3,7 @@ import { isConflict } from '../controller/errors';
 import { knownSecrets, type Logger } from '../logging';
 import { abortable } from '../vvp/abort';
 import {
-  ConflictError,
+  StateConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,
@@ -252,7 +252,7 @@ export class OwnerTokens {
       try {
         created = await api.create(body);
       } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
+        if (!(error instanceof StateConflictError)) throw error;
         this.#log.warn(
           { vvpNamespace, token: this.#tokenName },
           'the owner token exists in VVP but no Secret holds its secret; replacing it',

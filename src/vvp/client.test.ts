@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../logging';
 import { USER_AGENT } from '../version';
 import {
   BadRequestError,
-  ConflictError,
+  StateConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,
@@ -188,7 +188,7 @@ describe('VvpClient errors', () => {
     [401, UnauthorizedError],
     [403, ForbiddenError],
     [404, NotFoundError],
-    [409, ConflictError],
+    [409, StateConflictError],
     [500, VvpError],
   ])('maps %i to %p with VVP’s message, method and route', async (status, errorClass) => {
     nock(GATEWAY)

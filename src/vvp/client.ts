@@ -64,7 +64,7 @@ export interface DeploymentTargetsApi {
   create(target: DeploymentTarget): Promise<DeploymentTarget>;
   /** Create or replace (PUT): VVP 2.4+ only. */
   upsert(name: string, target: DeploymentTarget): Promise<DeploymentTarget>;
-  /** Fails with ConflictError while a deployment references the target. */
+  /** Fails with StateConflictError while a deployment references the target. */
   delete(name: string): Promise<DeploymentTarget | undefined>;
 }
 

@@ -46,8 +46,12 @@ export class ForbiddenError extends VvpError {}
 /** 404: the namespace or the addressed object does not exist. */
 export class NotFoundError extends VvpError {}
 
-/** 409: the operation conflicts with the object's state (e.g. deleting a referenced target). */
-export class ConflictError extends VvpError {}
+/**
+ * 409: the operation conflicts with the object's state in VVP (e.g. deleting a referenced
+ * target). Not to be confused with the controller core's ConflictError, a lost Kubernetes
+ * optimistic-concurrency race.
+ */
+export class StateConflictError extends VvpError {}
 
 /**
  * VVP could not be reached or asked us to come back later (network error, timeout, 429,
@@ -95,7 +99,7 @@ export function errorForStatus(status: number, details: Omit<VvpErrorDetails, 's
     case 404:
       return new NotFoundError(summary, full);
     case 409:
-      return new ConflictError(summary, full);
+      return new StateConflictError(summary, full);
     default:
       return UNAVAILABLE_STATUSES.has(status)
         ? new UnavailableError(summary, full)

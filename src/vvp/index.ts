@@ -16,7 +16,7 @@ export { anonymousPlatform } from './auth';
 export type { PlatformTokenProvider, TokenProvider } from './auth';
 export {
   BadRequestError,
-  ConflictError,
+  StateConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,

@@ -5,7 +5,7 @@ import { ApiContract } from '../../src/simulator/contract';
 import type { RunningSimulator } from '../../src/simulator';
 import {
   BadRequestError,
-  ConflictError,
+  StateConflictError,
   ForbiddenError,
   VvpClient,
   type Deployment,
@@ -132,7 +132,7 @@ describe('simulator contract with the generated client', () => {
     expect(events.map((e) => e.metadata?.name)).toContain('JOB_SUCCESSFULLY_STARTED');
     expect(await vvp.events(NS).list({ jobId })).not.toHaveLength(0);
 
-    await expect(targets.delete('prod')).rejects.toBeInstanceOf(ConflictError);
+    await expect(targets.delete('prod')).rejects.toBeInstanceOf(StateConflictError);
     await deployments.patch(id, { spec: { state: 'CANCELLED' } });
     expect((await deployments.delete(id))?.metadata?.id).toBe(id);
     await targets.delete('prod');

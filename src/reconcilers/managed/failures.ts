@@ -2,7 +2,7 @@ import { describeError } from '../../controller';
 import { TokenUnavailableError } from '../../tokens';
 import {
   BadRequestError,
-  ConflictError,
+  StateConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthorizedError,
@@ -79,7 +79,7 @@ export async function classifyFailure(
       refused: false,
     };
   }
-  if (error instanceof ConflictError) {
+  if (error instanceof StateConflictError) {
     return {
       reason: 'ReconcileError',
       message: `VVP refused to ${action} (409): ${vvpSaid}. The operator retries with backoff.`,

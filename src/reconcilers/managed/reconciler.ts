@@ -15,7 +15,7 @@ import {
   type PendingOperation,
 } from '../../api';
 import type { TokenRequest, TokenResolver } from '../../tokens';
-import { ConflictError as VvpConflictError, VvpCallAbortedError } from '../../vvp';
+import { StateConflictError, VvpCallAbortedError } from '../../vvp';
 import { readControls, type Controls } from './control';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './dependencies';
 import { classifyFailure } from './failures';
@@ -304,7 +304,7 @@ class ReconcileRun<T extends ManagedResource, O> {
     try {
       created = await client.create();
     } catch (error) {
-      if (error instanceof VvpConflictError) return this.#createConflict(client);
+      if (error instanceof StateConflictError) return this.#createConflict(client);
       return this.#fail(error, `create ${this.#describe()}`, 'clearIfRefused');
     }
     this.#event('Normal', 'Created', 'Create', `Created ${this.#describe()}.`);

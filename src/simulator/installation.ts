@@ -1,18 +1,19 @@
 import { Agenda } from './agenda';
 import { AppManager, type AppManagerSettings } from './appmanager';
-import type { Clock } from './clock';
+import type { SimulatedTime } from './clock';
 import { DeploymentLifecycle, type LifecycleSettings } from './lifecycle';
 import type { VvpVersion } from './model';
 import { Platform, type PlatformSettings } from './platform';
 import type { RandomSource } from './random';
 import { Journal, SimulatorStore } from './store';
 
-export interface WorldSettings extends LifecycleSettings, AppManagerSettings, PlatformSettings {
+export interface InstallationSettings
+  extends LifecycleSettings, AppManagerSettings, PlatformSettings {
   namespaceTerminationMs: number;
 }
 
 /** The simulated installation's state and the rules acting on it; rebuilt on reset. */
-export class World {
+export class SimulatedInstallation {
   /** Undo log of the write in progress: the simulator commits a request only once it can answer it. */
   readonly journal = new Journal();
   readonly store = new SimulatorStore(this.journal);
@@ -21,10 +22,10 @@ export class World {
   readonly platform: Platform;
 
   constructor(deps: {
-    clock: Clock;
+    clock: SimulatedTime;
     random: RandomSource;
     version: VvpVersion;
-    settings: () => WorldSettings;
+    settings: () => InstallationSettings;
   }) {
     const { clock, random, version, settings } = deps;
     this.agenda = new Agenda(clock, this.journal);
