@@ -265,6 +265,47 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     expect(field(tokensAfter.body, 'apiTokens')).toEqual(before);
   });
 
+  it('uses the token Secret an object names once the opt-in reader role is granted', async () => {
+    const token = await vvp('POST', '/apitokens/v1/namespaces/default/apitokens', {
+      name: 'namespaces/default/apitokens/e2e-ci',
+      role: 'owner',
+    });
+    expect(token.status).toBeLessThan(300);
+    const secret = String(field(token.body, 'apiToken', 'secret'));
+    await adminKubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespacedSecret({
+        namespace: appNamespace,
+        body: { metadata: { name: 'e2e-vvp-token' }, stringData: { token: secret } },
+      });
+    await apply(
+      targetManifest('secret-ref-target', { apiTokenSecretRef: { name: 'e2e-vvp-token' } }),
+    );
+
+    const refused = await waitForCondition(
+      'vpdeploymenttargets',
+      'secret-ref-target',
+      appNamespace,
+      'Synced',
+      {
+        status: 'False',
+        reason: 'TokenUnavailable',
+      },
+    );
+    expect(condition(refused, 'Synced')?.message).toContain(`${appNamespace}/e2e-vvp-token`);
+    expect(
+      (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/secret-ref-target')).status,
+    ).toBe(404);
+
+    await grantOperatorRbac(operatorNamespace, { tokenSecretReader: true });
+    await waitForCondition('vpdeploymenttargets', 'secret-ref-target', appNamespace, 'Ready', {
+      status: 'True',
+    });
+    expect(
+      (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/secret-ref-target')).status,
+    ).toBe(200);
+  });
+
   it('makes no VVP writes and no Kubernetes writes in steady state over several resync periods', async () => {
     await apply(targetManifest('steady-target'));
     const ready = await waitForCondition(

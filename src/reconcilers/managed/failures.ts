@@ -88,7 +88,7 @@ export async function classifyFailure(
     };
   }
   if (error instanceof TokenUnavailableError) {
-    return { reason: 'ReconcileError', message: error.message, terminal: false, refused: true };
+    return { reason: 'TokenUnavailable', message: error.message, terminal: false, refused: true };
   }
   return {
     reason: 'ReconcileError',
