@@ -51,18 +51,9 @@ class FakeKubernetesEvents implements Pick<EventSink, 'postOnce'> {
   }
 }
 
-function vvpWith(log: VvpEvent[]): EventsVvp & { lists: number } {
-  const vvp = {
-    lists: 0,
-    events: () => ({
-      list: () => {
-        vvp.lists += 1;
-        // VVP does not order its event log.
-        return Promise.resolve([...log].reverse());
-      },
-    }),
-  };
-  return vvp as unknown as EventsVvp & { lists: number };
+function vvpWith(log: VvpEvent[]): EventsVvp {
+  // VVP does not order its event log.
+  return { events: () => ({ list: () => Promise.resolve([...log].reverse()) }) };
 }
 
 async function poll(
@@ -112,7 +103,12 @@ describe('selecting VVP events to mirror', () => {
   it('orders by instant whatever the offset, and drops events without an id and duplicates', () => {
     const late = vvpEvent('late', 0);
     late.metadata = { ...late.metadata, createdAt: '2026-12-01T11:00:00+01:00' };
-    const log = [vvpEvent('x', 30), late, { metadata: { name: 'GENERAL_FAILURE' } }, late];
+    const log: VvpEvent[] = [
+      vvpEvent('x', 30),
+      late,
+      { metadata: { name: 'GENERAL_FAILURE' } },
+      late,
+    ];
     const selection = selectEventsToMirror(log, {}, { firstSight: 5, perPoll: 10 });
     expect(selection.batch.map((event) => event.id)).toEqual(['late', 'x']);
   });
