@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ControllerRegistration, KubeObject } from '../controller';
 import { instanceLabelSelector, registerResourceControllers } from './index';
 import { FakeTokens } from './test-support';
+import type { DeploymentVvp } from './vp-deployment';
 import type { DeploymentTargetVvp } from './vp-deployment-target';
 import type { NamespaceVvp } from './vp-namespace';
 
@@ -14,8 +15,9 @@ describe('registerResourceControllers', () => {
       },
     };
     registerResourceControllers(manager, {
-      vvp: {} as NamespaceVvp & DeploymentTargetVvp,
+      vvp: {} as NamespaceVvp & DeploymentTargetVvp & DeploymentVvp,
       tokens: new FakeTokens(),
+      savepointRecords: { ensure: () => Promise.resolve('created') },
       instanceId: 'prod',
       operatorNamespace: 'vp-operator',
       watchTokenSecrets: true,
@@ -30,6 +32,7 @@ describe('registerResourceControllers', () => {
         'vpoperator.dev/cleanup',
         'vpoperator.dev/instance=prod',
       ],
+      ['vpdeployment', 'VpDeployment', 'vpoperator.dev/cleanup', 'vpoperator.dev/instance=prod'],
     ]);
     expect(registrations[0]?.reactToAnnotations).toEqual(['vpoperator.dev/']);
     expect(registrations[0]?.watches?.map((w) => [w.resource.kind, w.namespaces])).toEqual([
@@ -37,6 +40,10 @@ describe('registerResourceControllers', () => {
     ]);
     expect(registrations[1]?.watches?.map((w) => w.resource.kind)).toEqual([
       'VpNamespace',
+      'Secret',
+    ]);
+    expect(registrations[2]?.watches?.map((w) => w.resource.kind)).toEqual([
+      'VpDeploymentTarget',
       'Secret',
     ]);
     // Nothing reconciled yet: no dependants known.
