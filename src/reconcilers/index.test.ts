@@ -5,6 +5,7 @@ import { FakeTokens } from './test-support';
 import type { DeploymentVvp } from './vp-deployment';
 import type { DeploymentTargetVvp } from './vp-deployment-target';
 import type { NamespaceVvp } from './vp-namespace';
+import type { SavepointVvp } from './vp-savepoint';
 
 describe('registerResourceControllers', () => {
   it('registers both kinds with the finalizer, control annotations, instance selector and watches', () => {
@@ -15,7 +16,7 @@ describe('registerResourceControllers', () => {
       },
     };
     registerResourceControllers(manager, {
-      vvp: {} as NamespaceVvp & DeploymentTargetVvp & DeploymentVvp,
+      vvp: {} as NamespaceVvp & DeploymentTargetVvp & DeploymentVvp & SavepointVvp,
       tokens: new FakeTokens(),
       savepointRecords: { ensure: () => Promise.resolve('created') },
       instanceId: 'prod',
@@ -33,6 +34,7 @@ describe('registerResourceControllers', () => {
         'vpoperator.dev/instance=prod',
       ],
       ['vpdeployment', 'VpDeployment', 'vpoperator.dev/cleanup', 'vpoperator.dev/instance=prod'],
+      ['vpsavepoint', 'VpSavepoint', 'vpoperator.dev/cleanup', 'vpoperator.dev/instance=prod'],
     ]);
     expect(registrations[0]?.reactToAnnotations).toEqual(['vpoperator.dev/']);
     expect(registrations[0]?.watches?.map((w) => [w.resource.kind, w.namespaces])).toEqual([
@@ -46,6 +48,8 @@ describe('registerResourceControllers', () => {
       'VpDeploymentTarget',
       'Secret',
     ]);
+    const savepoints = registrations.find((r) => r.name === 'vpsavepoint');
+    expect(savepoints?.watches?.map((w) => w.resource.kind)).toEqual(['VpDeployment', 'Secret']);
     // Nothing reconciled yet: no dependants known.
     expect(registrations[1]?.watches?.[0]?.map({ metadata: { name: 'team-a' } })).toEqual([]);
   });

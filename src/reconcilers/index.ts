@@ -4,9 +4,11 @@ import {
   VP_DEPLOYMENT,
   VP_DEPLOYMENT_TARGET,
   VP_NAMESPACE,
+  VP_SAVEPOINT,
   type VpDeployment,
   type VpDeploymentTarget,
   type VpNamespace,
+  type VpSavepoint,
 } from '../api';
 import type {
   ControllerRegistration,
@@ -22,6 +24,7 @@ import type { SavepointRecords } from './savepoint-records';
 import { VpDeploymentKind, targetDependency, type DeploymentVvp } from './vp-deployment';
 import { VpDeploymentTargetKind, type DeploymentTargetVvp } from './vp-deployment-target';
 import { VpNamespaceKind, type NamespaceVvp } from './vp-namespace';
+import { VpSavepointReconciler, vpDeploymentDependency, type SavepointVvp } from './vp-savepoint';
 
 export { ManagedReconciler, type ManagedReconcilerOptions } from './managed/reconciler';
 export type * from './managed/types';
@@ -29,6 +32,13 @@ export { KubernetesSavepointRecords, type SavepointRecords } from './savepoint-r
 export { VpDeploymentKind } from './vp-deployment';
 export { VpDeploymentTargetKind } from './vp-deployment-target';
 export { VpNamespaceKind } from './vp-namespace';
+export { VpSavepointReconciler } from './vp-savepoint';
+export {
+  mirrorDeploymentEvents,
+  type EventCursor,
+  type MirrorDeploymentEventsRequest,
+  type MirrorResult,
+} from './event-mirror';
 
 /** Core-group Secrets, for the token Secret watch. */
 const SECRETS: ResourceDescriptor = {
@@ -44,7 +54,7 @@ const CONTROL_ANNOTATIONS = ['vpoperator.dev/'];
 
 export interface ResourceControllersOptions {
   /** The VVP client (src/vvp); every call carries the reconcile's signal and the CR's token. */
-  vvp: NamespaceVvp & DeploymentTargetVvp & DeploymentVvp;
+  vvp: NamespaceVvp & DeploymentTargetVvp & DeploymentVvp & SavepointVvp;
   tokens: TokenResolver;
   /** Creates the VpSavepoints a VpDeployment records (savepointNonce, SavepointThenDelete). */
   savepointRecords: SavepointRecords;
@@ -140,6 +150,32 @@ export function registerResourceControllers(
           ),
       },
       ...tokenSecretWatches(options, deploymentDependencies, undefined),
+    ],
+  });
+
+  // Savepoints are one-shot and nameless, so they run on their own reconciler (vp-savepoint.ts)
+  // by the same rules; a VpSavepoint naming a VpDeployment is requeued when that changes (it
+  // waits for the deployment's VVP id).
+  const savepointDependencies = new DependencyIndex();
+  manager.addController<VpSavepoint>({
+    ...registrationBasics(options, labelSelector),
+    name: 'vpsavepoint',
+    resource: VP_SAVEPOINT,
+    reconciler: new VpSavepointReconciler({
+      vvp: options.vvp,
+      tokens: options.tokens,
+      dependencies: savepointDependencies,
+    }),
+    watches: [
+      {
+        resource: VP_DEPLOYMENT,
+        labelSelector,
+        map: (object: KubeObject) =>
+          savepointDependencies.dependantsOf(
+            vpDeploymentDependency(object.metadata?.namespace ?? '', object.metadata?.name ?? ''),
+          ),
+      },
+      ...tokenSecretWatches(options, savepointDependencies, undefined),
     ],
   });
 }
