@@ -28,6 +28,8 @@ export class FakeObject<T extends ManagedResource> {
   /** The next status write for which this answers true fails instead (once). */
   failStatusWrite: ((desired: Record<string, unknown>) => boolean) | undefined;
   readonly events: EventSpec[] = [];
+  /** Events posted under deterministic names (mirrored VVP events), by name. */
+  readonly postedOnce = new Map<string, EventSpec>();
   /** What the reconciler finds in the informer caches (other CRs); empty by default. */
   cache: CacheReader = { get: () => undefined, list: () => [] };
   #version = 1;
@@ -54,7 +56,11 @@ export class FakeObject<T extends ManagedResource> {
           this.events.push(event);
           return Promise.resolve();
         },
-        postOnce: () => Promise.resolve('posted'),
+        postOnce: (_object, name, event) => {
+          if (this.postedOnce.has(name)) return Promise.resolve('exists');
+          this.postedOnce.set(name, event);
+          return Promise.resolve('posted');
+        },
       },
       client: {
         patchStatus: (object, desired, options) =>

@@ -156,6 +156,9 @@ describe('VpDeployment on the managed reconciler (VVP 2.4)', () => {
     });
     expect(cr.condition('Ready')).toMatchObject({ status: 'True', reason: 'Available' });
     expect(cr.condition('Synced')).toMatchObject({ status: 'True', reason: 'ReconcileSuccess' });
+    // VVP's events of the deployment are mirrored once, with the cursor in status.
+    expect(cr.object.status?.eventCursor?.lastEventTime).toEqual(expect.any(String));
+    expect([...cr.postedOnce.values()].map((e) => e.reason)).toContain('JOB_SUCCESSFULLY_STARTED');
 
     env.simulator.admin.clearRequests();
     const writes = cr.statusWrites;

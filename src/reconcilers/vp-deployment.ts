@@ -19,6 +19,7 @@ import {
   type Savepoint,
   type VvpClient,
 } from '../vvp';
+import { mirrorDeploymentEvents, type EventCursor, type EventsVvp } from './event-mirror';
 import { diffManaged } from './managed/diff';
 import { DependencyNotReadyError } from './managed/failures';
 import { isOwnerLabelKey } from './managed/ownership';
@@ -35,7 +36,8 @@ import type {
 import type { SavepointRecords } from './savepoint-records';
 
 /** The VVP calls a VpDeployment needs. */
-export type DeploymentVvp = Pick<VvpClient, 'deployments' | 'jobs' | 'savepoints' | 'status'>;
+export type DeploymentVvp = Pick<VvpClient, 'deployments' | 'jobs' | 'savepoints' | 'status'> &
+  EventsVvp;
 
 /**
  * The template annotation a restartNonce change writes: a template change is an upgrade, so
@@ -48,6 +50,8 @@ export interface ObservedDeployment {
   deployment: Deployment;
   /** The newest jobs, listed only while VVP transitions or the job changed; else unchanged. */
   jobs: JobSummary[] | undefined;
+  /** How far VVP events are mirrored, when they were looked at in this reconcile. */
+  events?: { cursor: EventCursor; more: boolean } | undefined;
 }
 
 const METADATA_PREFIX = 'spec.metadata';
@@ -152,7 +156,15 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       if (this.#target.kind === 'notReady') throw new DependencyNotReadyError(this.#target.message);
       return undefined;
     }
-    return { deployment, jobs: await this.#jobsIfChanged(deployment) };
+    const changed = this.#changed(deployment);
+    return {
+      deployment,
+      jobs: changed ? await this.#listJobs(deployment) : undefined,
+      events:
+        changed || this.object.status?.eventCursor === undefined
+          ? await this.#mirrorEvents(deployment)
+          : undefined,
+    };
   }
 
   identify(observed: ObservedDeployment): ExternalIdentity {
@@ -218,7 +230,7 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
     if (paths.includes(SAVEPOINT_PATH)) notes.push(await this.#recordNonceSavepoint());
     return {
       outcome: 'updated',
-      observed: { deployment, jobs: observed.jobs },
+      observed: { ...observed, deployment },
       note: notes.join(' '),
     };
   }
@@ -247,13 +259,15 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
     const ready = readiness(deployment, jobs);
     return {
       ready,
-      transitioning: this.#wrote || ready.reason === 'Transitioning',
+      transitioning:
+        this.#wrote || ready.reason === 'Transitioning' || observed.events?.more === true,
       status: {
         state: status?.state,
         jobId: status?.running?.jobId,
         running: status?.running,
         deploymentTargetId: deployment.spec?.deploymentTargetId,
         ...(observed.jobs === undefined ? {} : { jobs: observed.jobs }),
+        ...(observed.events === undefined ? {} : { eventCursor: observed.events.cursor }),
         handledRestartNonce: this.#restartPending(observed)
           ? this.object.status?.handledRestartNonce
           : this.object.spec?.restartNonce,
@@ -492,15 +506,35 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
     return ours;
   }
 
-  /** One list of the deployment's jobs, only when something may have changed. */
-  async #jobsIfChanged(deployment: Deployment): Promise<JobSummary[] | undefined> {
+  /**
+   * Whether VVP may have news (jobs, events): it transitions, or state or job differ from what
+   * status last recorded. A steady state skips both lists: one GET per poll.
+   */
+  #changed(deployment: Deployment): boolean {
     const status = this.object.status;
-    const changed =
+    return (
       deployment.status?.state === 'TRANSITIONING' ||
       deployment.status?.state !== status?.state ||
       deployment.status?.running?.jobId !== status?.jobId ||
-      status?.jobs === undefined;
-    if (!changed) return undefined;
+      status?.jobs === undefined
+    );
+  }
+
+  /** Mirrors the deployment's new VVP events into Kubernetes Events (event-mirror.ts). */
+  async #mirrorEvents(deployment: Deployment): Promise<{ cursor: EventCursor; more: boolean }> {
+    const { cursor, more } = await mirrorDeploymentEvents({
+      object: this.object,
+      vvp: this.vvp,
+      vvpNamespace: this.location.vvpNamespace,
+      deploymentId: deployment.metadata?.id ?? '',
+      callOptions: await this.connection.session.appManager(),
+      events: this.connection.events,
+      cursor: this.object.status?.eventCursor,
+    });
+    return { cursor, more };
+  }
+
+  async #listJobs(deployment: Deployment): Promise<JobSummary[]> {
     const jobs = await this.vvp
       .jobs(this.location.vvpNamespace, await this.connection.session.appManager())
       .list({ deploymentId: deployment.metadata?.id ?? '' });

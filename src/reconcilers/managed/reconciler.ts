@@ -483,6 +483,7 @@ class ReconcileRun<T extends ManagedResource, O> {
       event: (event) => {
         void this.#context.events.event(this.#object, event);
       },
+      events: this.#context.events,
     });
     return this.#client;
   }

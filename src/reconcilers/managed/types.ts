@@ -1,6 +1,7 @@
 import type {
   CacheReader,
   ConditionUpdate,
+  EventSink,
   EventSpec,
   KubeObject,
   ResourceDescriptor,
@@ -101,6 +102,8 @@ export interface Connection {
   cache: CacheReader;
   /** Posts an Event about the CR through the deduplicating recorder, for kind-specific news. */
   event(event: EventSpec): void;
+  /** The Event sink itself, for Events with deterministic names (mirrored VVP events). */
+  events: Pick<EventSink, 'postOnce'>;
 }
 
 /** One kind's plug-in to the shared reconciler. */
