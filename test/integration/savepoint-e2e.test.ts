@@ -1,0 +1,279 @@
+// End to end for VpSavepoints: kubectl → the real API server → bin/manager (the unprivileged
+// operator identity with exactly config/rbac) → the VVP simulator with enforced auth. The
+// deployment is made directly in VVP and named by spec.metadata.deploymentId.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { call, field, startQuietSimulator } from '../support/simulator';
+import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
+import { readClusterState } from '../support/cluster-state';
+import { kubectl } from '../support/kube-cli';
+import { killManager, type ManagerRun } from '../support/manager-process';
+import { grantOperatorRbac, installOperatorCrds, startOperator } from '../support/operator';
+import { eventually } from '../../src/testing/eventually';
+import type { RunningSimulator } from '../../src/simulator';
+
+const GROUP = 'vpoperator.dev';
+const VERSION = 'v1alpha1';
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+const SAVEPOINTS = '/api/v1/namespaces/{namespace}/savepoints';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
+
+interface ObservedSavepoint {
+  metadata: { name: string; finalizers?: string[] };
+  status?: {
+    conditions?: Condition[];
+    id?: string;
+    state?: string;
+    location?: string;
+    origin?: string;
+    attempts?: number;
+    pendingOperation?: unknown;
+  };
+}
+
+interface VvpSavepoint {
+  metadata: { id: string; origin: string; deploymentId: string };
+  status?: { state?: string };
+}
+
+let manifestCount = 0;
+
+async function apply(manifest: Record<string, unknown>): Promise<string> {
+  const file = join(readClusterState().scratchDir, `sp-e2e-${process.pid}-${manifestCount++}.json`);
+  writeFileSync(file, JSON.stringify(manifest));
+  return kubectl(testCluster().adminKubeconfigPath, ['apply', '-f', file]);
+}
+
+async function readSavepoint(
+  name: string,
+  namespace: string,
+): Promise<ObservedSavepoint | undefined> {
+  try {
+    return (await adminKubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: 'vpsavepoints',
+      name,
+      namespace,
+    })) as ObservedSavepoint;
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  }
+}
+
+function waitForSavepoint(
+  name: string,
+  namespace: string,
+  what: string,
+  done: (savepoint: ObservedSavepoint) => boolean,
+  timeoutMs = 30_000,
+): Promise<ObservedSavepoint> {
+  return eventually(
+    `VpSavepoint ${name}: ${what}`,
+    async () => {
+      const savepoint = await readSavepoint(name, namespace);
+      return savepoint !== undefined && done(savepoint) ? savepoint : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
+function ready(savepoint: ObservedSavepoint): Condition | undefined {
+  return savepoint.status?.conditions?.find((c) => c.type === 'Ready');
+}
+
+describe('VpSavepoint end to end', () => {
+  let simulator: RunningSimulator;
+  let operatorNamespace: string;
+  let appNamespace: string;
+  let operator: ManagerRun | undefined;
+  let deploymentId: string;
+
+  const vvp = (method: string, path: string, body?: unknown) =>
+    call(simulator.url, method, path, {
+      token: ADMIN_TOKEN,
+      ...(body === undefined ? {} : { body }),
+    });
+
+  const start = async (): Promise<ManagerRun> => {
+    operator = await startOperator({
+      simulatorUrl: simulator.url,
+      operatorNamespace,
+      env: { PLATFORM_API_TOKEN: ADMIN_TOKEN },
+    });
+    return operator;
+  };
+
+  const userSavepoints = async (): Promise<VvpSavepoint[]> => {
+    const listed = await vvp(
+      'GET',
+      `/api/v1/namespaces/default/savepoints?deploymentId=${deploymentId}`,
+    );
+    return (field(listed.body, 'items') as VvpSavepoint[]).filter(
+      (savepoint) => savepoint.metadata.origin === 'USER_REQUEST',
+    );
+  };
+
+  const savepointManifest = (name: string, spec: Record<string, unknown> = {}) => ({
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'VpSavepoint',
+    metadata: { name, namespace: appNamespace },
+    spec: { metadata: { namespace: 'default', deploymentId }, ...spec },
+  });
+
+  beforeAll(async () => {
+    simulator = await startQuietSimulator({
+      auth: 'enforced',
+      adminToken: ADMIN_TOKEN,
+      knobs: { transitionMs: 0 },
+    });
+    await installOperatorCrds();
+    operatorNamespace = await uniqueNamespace('vp-operator');
+    appNamespace = await uniqueNamespace('sp-apps');
+    await grantOperatorRbac(operatorNamespace);
+    expect(
+      (
+        await vvp('POST', '/api/v1/namespaces/default/deployment-targets', {
+          metadata: { name: 'sp-target' },
+          spec: { kubernetes: { namespace: 'flink-jobs' } },
+        })
+      ).status,
+    ).toBe(201);
+    const deployment = await vvp('POST', '/api/v1/namespaces/default/deployments', {
+      metadata: { name: 'sp-job' },
+      spec: {
+        state: 'RUNNING',
+        deploymentTargetName: 'sp-target',
+        template: { spec: { artifact: { kind: 'JAR', jarUri: 's3://jars/app.jar' } } },
+      },
+    });
+    expect(deployment.status).toBe(201);
+    deploymentId = String(field(deployment.body, 'metadata', 'id'));
+    await eventually('the VVP deployment to run', async () =>
+      field(
+        (await vvp('GET', `/api/v1/namespaces/default/deployments/${deploymentId}`)).body,
+        'status',
+        'state',
+      ) === 'RUNNING'
+        ? true
+        : undefined,
+    );
+    await start();
+  });
+
+  beforeEach(() => {
+    simulator.admin.setKnobs({ savepointFailureRate: 0 });
+    simulator.admin.clearFaults();
+  });
+
+  afterEach(async () => {
+    if (
+      operator === undefined ||
+      operator.child.exitCode !== null ||
+      operator.child.signalCode !== null
+    ) {
+      await start();
+    }
+  });
+
+  afterAll(async () => {
+    if (operator !== undefined) await killManager(operator);
+    await simulator.close();
+  });
+
+  it('takes a savepoint of a running deployment: COMPLETED with a location, exactly one in VVP', async () => {
+    const before = (await userSavepoints()).length;
+    await apply(savepointManifest('sp-ok'));
+    const taken = await waitForSavepoint(
+      'sp-ok',
+      appNamespace,
+      'COMPLETED',
+      (s) => s.status?.state === 'COMPLETED',
+    );
+    expect(taken.status).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      origin: 'USER_REQUEST',
+      attempts: 1,
+      location: expect.stringContaining(`/deployments/${deploymentId}/savepoints`),
+    });
+    expect(ready(taken)).toMatchObject({ status: 'True', reason: 'Available' });
+    expect(taken.metadata.finalizers).toEqual(['vpoperator.dev/cleanup']);
+    expect(await userSavepoints()).toHaveLength(before + 1);
+
+    const listed = await kubectl(testCluster().adminKubeconfigPath, [
+      'get',
+      'vpsavepoints',
+      '-n',
+      appNamespace,
+    ]);
+    expect(listed).toMatch(/sp-ok\s+default\s+\S*\s*COMPLETED\s+True/);
+
+    // Deletion (Orphan by default) keeps the VVP record.
+    await kubectl(testCluster().adminKubeconfigPath, [
+      'delete',
+      'vpsavepoint',
+      'sp-ok',
+      '-n',
+      appNamespace,
+      '--wait=true',
+    ]);
+    expect(await readSavepoint('sp-ok', appNamespace)).toBeUndefined();
+    expect(await userSavepoints()).toHaveLength(before + 1);
+  });
+
+  it('retries a FAILED savepoint up to backoffLimit, then reports BackoffLimitExceeded', async () => {
+    simulator.admin.setKnobs({ savepointFailureRate: 1 });
+    const before = (await userSavepoints()).length;
+    await apply(savepointManifest('sp-failing', { backoffLimit: 1 }));
+    const failed = await waitForSavepoint(
+      'sp-failing',
+      appNamespace,
+      'BackoffLimitExceeded',
+      (s) => ready(s)?.reason === 'BackoffLimitExceeded',
+      45_000,
+    );
+    expect(failed.status).toMatchObject({ state: 'FAILED', attempts: 2 });
+    expect(ready(failed)?.message).toContain('spec.backoffLimit (1)');
+    expect(await userSavepoints()).toHaveLength(before + 2);
+  }, 60_000);
+
+  it('takes exactly one savepoint when the manager is SIGKILLed during the trigger', async () => {
+    // The trigger is applied at once but answered only after 3 s: the manager dies in between.
+    simulator.admin.addFault({
+      method: 'POST',
+      path: SAVEPOINTS,
+      answerDelayMs: 3_000,
+      remaining: 1,
+    });
+    const before = (await userSavepoints()).length;
+    await apply(savepointManifest('sp-crash'));
+    await eventually('the trigger to reach VVP', async () =>
+      (await userSavepoints()).length > before ? true : undefined,
+    );
+    const pending = await readSavepoint('sp-crash', appNamespace);
+    expect(pending?.status?.pendingOperation).toBeDefined();
+    if (operator !== undefined) await killManager(operator);
+    await start();
+
+    const taken = await waitForSavepoint(
+      'sp-crash',
+      appNamespace,
+      'COMPLETED',
+      (s) => s.status?.state === 'COMPLETED',
+    );
+    const savepoints = await userSavepoints();
+    expect(savepoints).toHaveLength(before + 1);
+    expect(savepoints.map((s) => s.metadata.id)).toContain(taken.status?.id);
+    expect(taken.status?.pendingOperation).toBeUndefined();
+    expect(taken.status?.attempts).toBe(1);
+  });
+});
