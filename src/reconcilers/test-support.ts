@@ -57,7 +57,7 @@ export class FakeObject<T extends ManagedResource> {
           return Promise.resolve();
         },
         postOnce: (_object, name, event) => {
-          if (this.postedOnce.has(name)) return Promise.resolve('exists');
+          if (this.postedOnce.has(name)) return Promise.resolve('alreadyPosted');
           this.postedOnce.set(name, event);
           return Promise.resolve('posted');
         },
