@@ -202,6 +202,30 @@ describe('VpSavepoint on the simulated VVP', () => {
     );
   });
 
+  it('registers a location once (origin COPIED), also across a crash before its status write', async () => {
+    const cr = new FakeObject(
+      savepointCr({
+        metadata: { namespace: 'default', deploymentId },
+        spec: { savepointLocation: 's3://backup/sp-7' },
+      }),
+    );
+    cr.failStatusWrite = (desired) => desired.id !== undefined;
+    await expect(run(cr, reconciler)).rejects.toThrow('crashed');
+    const restarted = new VpSavepointReconciler({ vvp: env.vvp, tokens, retryInitialMs: 0 });
+    expect(await run(cr, restarted)).toBeUndefined();
+    const copies = (await env.vvp.savepoints('default').list({ deploymentId })).filter(
+      (savepoint) => savepoint.metadata?.origin === 'COPIED',
+    );
+    expect(copies).toHaveLength(1);
+    expect(cr.object.status).toMatchObject({
+      id: copies[0]?.metadata?.id,
+      state: 'COMPLETED',
+      origin: 'COPIED',
+      location: 's3://backup/sp-7',
+    });
+    expect(await vvpSavepoints()).toHaveLength(0);
+  });
+
   it('after a crash while VVP held the answer to the trigger, adopts the savepoint it made', async () => {
     env.simulator.admin.addFault({ method: 'POST', path: SAVEPOINTS, answerDelayMs: 2_000 });
     const cr = new FakeObject(savepointCr({ metadata: { namespace: 'default', deploymentId } }));

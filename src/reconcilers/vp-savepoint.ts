@@ -78,9 +78,15 @@ export function vpDeploymentDependency(namespace: string, name: string): string 
   return `VpDeployment ${namespace}/${name}`;
 }
 
+/** What an interrupted trigger would have made: a savepoint, or a registration of a location. */
+export interface TriggerRequest {
+  /** `spec.spec.savepointLocation`: a registration (origin COPIED) of that location. */
+  savepointLocation?: string | undefined;
+}
+
 /**
  * Which VVP savepoint an interrupted trigger made (pure): of the deployment's savepoints, one
- * with origin USER_REQUEST created at or after the intent (less the clock skew VVP and the
+ * with origin USER_REQUEST (a registration: COPIED, of the same location) created at or after the intent (less the clock skew VVP and the
  * operator may have), newer than the attempt before it and claimed by no other VpSavepoint;
  * the oldest such, as attempts are sequential. VVP savepoints carry no owner mark, so a
  * savepoint someone else requested in the same seconds would be taken for ours: that errs
@@ -91,7 +97,9 @@ export function findTriggeredSavepoint(
   intent: PendingOperation,
   previous: Savepoint | undefined,
   claimed: ReadonlySet<string>,
+  request: TriggerRequest = {},
 ): Savepoint | undefined {
+  const location = request.savepointLocation;
   const earliest = Date.parse(intent.startedAt) - CLOCK_SKEW_TOLERANCE_MS;
   const previousId = previous?.metadata?.id;
   const previousCreated = timeOf(previous?.metadata?.createdAt);
@@ -102,7 +110,10 @@ export function findTriggeredSavepoint(
       id !== undefined &&
       id !== previousId &&
       !claimed.has(id) &&
-      savepoint.metadata?.origin === 'USER_REQUEST' &&
+      (location === undefined
+        ? savepoint.metadata?.origin === 'USER_REQUEST'
+        : savepoint.metadata?.origin === 'COPIED' &&
+          savepoint.spec?.savepointLocation === location) &&
       created >= earliest &&
       created >= previousCreated
     );
@@ -251,7 +262,9 @@ class SavepointRun {
     const listed = await this.#vvpStep('list the deployment savepoints', async () =>
       (await this.#savepoints()).list({ deploymentId: intent.name }),
     );
-    const found = findTriggeredSavepoint(listed, intent, previous, this.#claimedElsewhere());
+    const found = findTriggeredSavepoint(listed, intent, previous, this.#claimedElsewhere(), {
+      savepointLocation: this.#object.spec?.spec?.savepointLocation,
+    });
     if (found === undefined) {
       this.#context.logger.info(
         { deploymentId: intent.name, startedAt: intent.startedAt },
