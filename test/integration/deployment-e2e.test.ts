@@ -1,0 +1,463 @@
+// End to end for VpDeployment: kubectl → the real API server → bin/manager (the unprivileged
+// operator identity with exactly config/rbac) → the VVP simulator with enforced auth, and back.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { startQuietSimulator, call, field } from '../support/simulator';
+import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
+import { readClusterState } from '../support/cluster-state';
+import { kubectl } from '../support/kube-cli';
+import { killManager, type ManagerRun } from '../support/manager-process';
+import { grantOperatorRbac, installOperatorCrds, startOperator } from '../support/operator';
+import { eventually } from '../../src/testing/eventually';
+import type { RunningSimulator } from '../../src/simulator';
+
+const GROUP = 'vpoperator.dev';
+const VERSION = 'v1alpha1';
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const DEPLOYMENTS = '/api/v1/namespaces/default/deployments';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+}
+
+interface ObservedDeployment {
+  metadata: {
+    name: string;
+    resourceVersion: string;
+    ownerReferences?: { kind: string; name: string }[];
+  };
+  spec?: Record<string, unknown>;
+  status?: {
+    conditions?: Condition[];
+    id?: string;
+    state?: string;
+    jobId?: string;
+    jobs?: { id: string; state?: string }[];
+  };
+}
+
+let manifestCount = 0;
+
+async function apply(manifest: Record<string, unknown>): Promise<string> {
+  const file = join(
+    readClusterState().scratchDir,
+    `dep-e2e-${process.pid}-${manifestCount++}.json`,
+  );
+  writeFileSync(file, JSON.stringify(manifest));
+  return kubectl(testCluster().adminKubeconfigPath, ['apply', '-f', file]);
+}
+
+const customObjects = (): CustomObjectsApi => adminKubeConfig().makeApiClient(CustomObjectsApi);
+
+async function readObject(
+  plural: string,
+  name: string,
+  namespace: string,
+): Promise<ObservedDeployment | undefined> {
+  try {
+    const object: unknown = await customObjects().getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural,
+      name,
+      namespace,
+    });
+    return object as ObservedDeployment;
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  }
+}
+
+function condition(object: ObservedDeployment | undefined, type: string): Condition | undefined {
+  return object?.status?.conditions?.find((c) => c.type === type);
+}
+
+function waitFor(
+  what: string,
+  plural: string,
+  name: string,
+  namespace: string,
+  test: (object: ObservedDeployment) => boolean,
+): Promise<ObservedDeployment> {
+  return eventually(
+    `${plural} ${name}: ${what}`,
+    async () => {
+      const object = await readObject(plural, name, namespace);
+      return object !== undefined && test(object) ? object : undefined;
+    },
+    { timeoutMs: 45_000 },
+  );
+}
+
+async function waitForGone(plural: string, name: string, namespace: string): Promise<void> {
+  try {
+    await eventually(
+      `${plural} ${name} to be deleted`,
+      async () => ((await readObject(plural, name, namespace)) === undefined ? true : undefined),
+      { timeoutMs: 45_000 },
+    );
+  } catch (error) {
+    const stuck = await readObject(plural, name, namespace);
+    throw new Error(`${String(error)}; its status: ${JSON.stringify(stuck?.status)}`, {
+      cause: error,
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('VpDeployment end to end', () => {
+  let simulator: RunningSimulator;
+  let operatorNamespace: string;
+  let appNamespace: string;
+  let operator: ManagerRun | undefined;
+
+  const vvp = (method: string, path: string, body?: unknown) =>
+    call(simulator.url, method, path, {
+      token: ADMIN_TOKEN,
+      ...(body === undefined ? {} : { body }),
+    });
+  const vvpWrites = () =>
+    simulator.admin.requests().entries.filter((entry) => WRITE_METHODS.has(entry.method));
+
+  const start = async (): Promise<ManagerRun> => {
+    operator = await startOperator({
+      simulatorUrl: simulator.url,
+      operatorNamespace,
+      env: { PLATFORM_API_TOKEN: ADMIN_TOKEN },
+    });
+    return operator;
+  };
+
+  const deploymentManifest = (
+    name: string,
+    spec: Record<string, unknown> = {},
+    template: Record<string, unknown> = {},
+    vvpSpec: Record<string, unknown> = {},
+  ) => ({
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'VpDeployment',
+    metadata: { name, namespace: appNamespace },
+    spec: {
+      deploymentTargetRef: { name: 'e2e-flink' },
+      spec: {
+        state: 'RUNNING',
+        upgradeStrategy: { kind: 'STATEFUL' },
+        restoreStrategy: { kind: 'LATEST_SAVEPOINT' },
+        template: {
+          spec: {
+            artifact: { kind: 'JAR', jarUri: 's3://jobs/wordcount.jar' },
+            parallelism: 1,
+            ...template,
+          },
+        },
+        ...vvpSpec,
+      },
+      ...spec,
+    },
+  });
+
+  const ready = (name: string) =>
+    waitFor('Ready=True', 'vpdeployments', name, appNamespace, (o) => {
+      return condition(o, 'Ready')?.status === 'True' && o.status?.id !== undefined;
+    });
+
+  const vvpDeployment = async (id: string): Promise<unknown> =>
+    (await vvp('GET', `${DEPLOYMENTS}/${id}`)).body;
+
+  const deleteCr = (plural: string, name: string) =>
+    kubectl(testCluster().adminKubeconfigPath, [
+      'delete',
+      '-n',
+      appNamespace,
+      plural,
+      name,
+      '--wait=false',
+    ]);
+
+  beforeAll(async () => {
+    simulator = await startQuietSimulator({
+      auth: 'enforced',
+      adminToken: ADMIN_TOKEN,
+      knobs: { transitionMs: 200 },
+    });
+    await installOperatorCrds();
+    operatorNamespace = await uniqueNamespace('vp-operator');
+    appNamespace = await uniqueNamespace('e2e-deploy');
+    await grantOperatorRbac(operatorNamespace);
+    await start();
+    await apply({
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'VpDeploymentTarget',
+      metadata: { name: 'e2e-flink', namespace: appNamespace },
+      spec: { metadata: { namespace: 'default' }, spec: { kubernetes: { namespace: 'flink' } } },
+    });
+  });
+
+  afterEach(async () => {
+    if (
+      operator === undefined ||
+      operator.child.exitCode !== null ||
+      operator.child.signalCode !== null
+    ) {
+      await start();
+    }
+  });
+
+  afterAll(async () => {
+    if (operator !== undefined) await killManager(operator);
+    await simulator.close();
+  });
+
+  it('runs a deployment from kubectl apply: RUNNING with a job id, its jobs, Ready=True', async () => {
+    await apply(deploymentManifest('e2e-run'));
+    const running = await ready('e2e-run');
+    expect(running.status?.state).toBe('RUNNING');
+    expect(running.status?.jobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(running.status?.jobs?.[0]).toMatchObject({
+      id: running.status?.jobId,
+      state: 'STARTED',
+    });
+    const inVvp = await vvpDeployment(running.status?.id ?? '');
+    expect(field(inVvp, 'metadata', 'labels', 'vpoperator.dev/owner-name')).toBe('e2e-run');
+    const listed = await kubectl(testCluster().adminKubeconfigPath, [
+      'get',
+      'vpdeployment',
+      '-n',
+      appNamespace,
+      'e2e-run',
+    ]);
+    expect(listed).toContain(running.status?.jobId ?? '?');
+  });
+
+  it('upgrades on a spec change with STATEFUL (a savepoint first), then suspends and resumes', async () => {
+    await apply(deploymentManifest('e2e-upgrade'));
+    const first = await ready('e2e-upgrade');
+    const id = first.status?.id ?? '';
+
+    await apply(deploymentManifest('e2e-upgrade', {}, { parallelism: 2 }));
+    const upgraded = await waitFor(
+      'a new job',
+      'vpdeployments',
+      'e2e-upgrade',
+      appNamespace,
+      (o) =>
+        o.status?.jobId !== undefined &&
+        o.status.jobId !== first.status?.jobId &&
+        condition(o, 'Ready')?.status === 'True',
+    );
+    const savepoints = field(
+      (await vvp('GET', `/api/v1/namespaces/default/savepoints?deploymentId=${id}`)).body,
+      'items',
+    ) as { metadata: { origin: string } }[];
+    expect(savepoints.map((s) => s.metadata.origin)).toContain('SUSPEND_AND_UPGRADE');
+    expect(field(await vvpDeployment(id), 'spec', 'template', 'spec', 'parallelism')).toBe(2);
+
+    await apply(deploymentManifest('e2e-upgrade', {}, { parallelism: 2 }, { state: 'SUSPENDED' }));
+    await waitFor(
+      'SUSPENDED and Ready',
+      'vpdeployments',
+      'e2e-upgrade',
+      appNamespace,
+      (o) => o.status?.state === 'SUSPENDED' && condition(o, 'Ready')?.status === 'True',
+    );
+    await apply(deploymentManifest('e2e-upgrade', {}, { parallelism: 2 }));
+    const resumed = await waitFor(
+      'resumed',
+      'vpdeployments',
+      'e2e-upgrade',
+      appNamespace,
+      (o) =>
+        o.status?.state === 'RUNNING' &&
+        o.status.jobId !== upgraded.status?.jobId &&
+        condition(o, 'Ready')?.status === 'True',
+    );
+    expect(resumed.status?.jobId).toBeDefined();
+  });
+
+  it('PATCH leaves a field the CR stops setting to VVP; PUT resets it', async () => {
+    for (const mode of ['PATCH', 'PUT'] as const) {
+      const name = `e2e-${mode.toLowerCase()}`;
+      await apply(deploymentManifest(name, { syncingMode: mode }, { numberOfTaskManagers: 2 }));
+      const running = await ready(name);
+      expect(
+        field(
+          await vvpDeployment(running.status?.id ?? ''),
+          'spec',
+          'template',
+          'spec',
+          'numberOfTaskManagers',
+        ),
+      ).toBe(2);
+      // kubectl apply without the field removes it from the CR.
+      await apply(deploymentManifest(name, { syncingMode: mode }, { parallelism: 2 }));
+      await waitFor('synced generation 2', 'vpdeployments', name, appNamespace, (o) => {
+        const synced = condition(o, 'Synced');
+        return synced?.status === 'True' && synced.observedGeneration === 2;
+      });
+      const spec = field(await vvpDeployment(running.status?.id ?? ''), 'spec', 'template', 'spec');
+      expect(field(spec, 'parallelism')).toBe(2);
+      expect(field(spec, 'numberOfTaskManagers')).toBe(mode === 'PATCH' ? 2 : undefined);
+    }
+  });
+
+  it('sends initFields in the create request only', async () => {
+    await apply(
+      deploymentManifest('e2e-init', {
+        initFields: { spec: { template: { spec: { numberOfTaskManagers: 3 } } } },
+      }),
+    );
+    const running = await ready('e2e-init');
+    const id = running.status?.id ?? '';
+    expect(field(await vvpDeployment(id), 'spec', 'template', 'spec', 'numberOfTaskManagers')).toBe(
+      3,
+    );
+    // Tuned in VVP afterwards: the operator leaves it (three resyncs of 2 s).
+    await vvp('PATCH', `${DEPLOYMENTS}/${id}`, {
+      spec: { template: { spec: { numberOfTaskManagers: 5 } } },
+    });
+    await sleep(6_500);
+    expect(field(await vvpDeployment(id), 'spec', 'template', 'spec', 'numberOfTaskManagers')).toBe(
+      5,
+    );
+  });
+
+  it('repairs a VVP-side edit of a managed field and reports it once', async () => {
+    await apply(deploymentManifest('e2e-drift'));
+    const running = await ready('e2e-drift');
+    const id = running.status?.id ?? '';
+    await sleep(2_500);
+    await vvp('PATCH', `${DEPLOYMENTS}/${id}`, {
+      spec: { template: { spec: { parallelism: 4 } } },
+    });
+    const drifted = await waitFor(
+      'Drifted',
+      'vpdeployments',
+      'e2e-drift',
+      appNamespace,
+      (o) => condition(o, 'Drifted')?.status === 'True',
+    );
+    expect(condition(drifted, 'Drifted')?.message).toContain('spec.spec.template.spec.parallelism');
+    await eventually('the repair in VVP', async () =>
+      field(await vvpDeployment(id), 'spec', 'template', 'spec', 'parallelism') === 1
+        ? true
+        : undefined,
+    );
+    await sleep(4_500);
+    const events = JSON.parse(
+      await kubectl(testCluster().adminKubeconfigPath, [
+        'get',
+        'events',
+        '-n',
+        appNamespace,
+        '--field-selector',
+        'reason=Drifted',
+        '-o',
+        'json',
+      ]),
+    ) as {
+      items: {
+        regarding?: { name?: string };
+        involvedObject?: { name?: string };
+        count?: number;
+      }[];
+    };
+    const about = events.items.filter(
+      (e) => (e.involvedObject?.name ?? e.regarding?.name) === 'e2e-drift',
+    );
+    expect(about).toHaveLength(1);
+  });
+
+  it('makes no VVP writes and no status writes in steady state over several resync periods', async () => {
+    await apply(deploymentManifest('e2e-steady'));
+    await ready('e2e-steady');
+    await sleep(2_500);
+    const settled = await readObject('vpdeployments', 'e2e-steady', appNamespace);
+    simulator.admin.clearRequests();
+    await sleep(6_500);
+    const writes = vvpWrites().filter((entry) => !entry.url.includes('/deployment-targets'));
+    expect(writes).toEqual([]);
+    const reads = simulator.admin
+      .requests()
+      .entries.filter((entry) => entry.url.includes(`/deployments/${settled?.status?.id ?? '?'}`));
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    const after = await readObject('vpdeployments', 'e2e-steady', appNamespace);
+    expect(after?.metadata.resourceVersion).toBe(settled?.metadata.resourceVersion);
+  });
+
+  it('Delete cancels and deletes; Orphan leaves the job running', async () => {
+    await apply(deploymentManifest('e2e-delete'));
+    await apply(deploymentManifest('e2e-orphan', { deletionPolicy: 'Orphan' }));
+    const doomed = await ready('e2e-delete');
+    const kept = await ready('e2e-orphan');
+    await deleteCr('vpdeployment', 'e2e-delete');
+    await deleteCr('vpdeployment', 'e2e-orphan');
+    await waitForGone('vpdeployments', 'e2e-delete', appNamespace);
+    await waitForGone('vpdeployments', 'e2e-orphan', appNamespace);
+    expect((await vvp('GET', `${DEPLOYMENTS}/${doomed.status?.id ?? ''}`)).status).toBe(404);
+    expect(field(await vvpDeployment(kept.status?.id ?? ''), 'status', 'state')).toBe('RUNNING');
+  });
+
+  it('SavepointThenDelete suspends with a savepoint, leaves a VpSavepoint of it behind, then deletes', async () => {
+    await apply(deploymentManifest('e2e-keep-state', { deletionPolicy: 'SavepointThenDelete' }));
+    const running = await ready('e2e-keep-state');
+    const id = running.status?.id ?? '';
+    await deleteCr('vpdeployment', 'e2e-keep-state');
+    await waitForGone('vpdeployments', 'e2e-keep-state', appNamespace);
+    expect((await vvp('GET', `${DEPLOYMENTS}/${id}`)).status).toBe(404);
+
+    const savepoints = field(
+      (await vvp('GET', `/api/v1/namespaces/default/savepoints?deploymentId=${id}`)).body,
+      'items',
+    ) as { metadata: { id: string; origin: string } }[];
+    const suspend = savepoints.find((s) => s.metadata.origin === 'SUSPEND');
+    expect(suspend).toBeDefined();
+    const name = `e2e-keep-state-${suspend?.metadata.id.slice(0, 8) ?? ''}`;
+    const record = await waitFor(
+      'COMPLETED',
+      'vpsavepoints',
+      name,
+      appNamespace,
+      (o) => o.status?.state === 'COMPLETED',
+    );
+    expect(record.metadata.ownerReferences).toBeUndefined();
+    expect(field(record.spec, 'metadata', 'id')).toBe(suspend?.metadata.id);
+    const events = await kubectl(testCluster().adminKubeconfigPath, [
+      'get',
+      'events',
+      '-n',
+      appNamespace,
+      '--field-selector',
+      'reason=SavepointRecorded',
+    ]);
+    expect(events).toContain('s3://');
+  });
+
+  it('creates exactly one VVP deployment when the manager is killed right after the VVP create', async () => {
+    simulator.admin.addFault({
+      method: 'POST',
+      path: '/api/v1/namespaces/{namespace}/deployments',
+      answerDelayMs: 3_000,
+      remaining: 1,
+    });
+    await apply(deploymentManifest('e2e-crash'));
+    await eventually('the VVP create to be applied', async () =>
+      (await vvp('GET', `${DEPLOYMENTS}/e2e-crash`)).status === 200 ? true : undefined,
+    );
+    if (operator !== undefined) await killManager(operator);
+    await start();
+    await ready('e2e-crash');
+    const listed = field((await vvp('GET', DEPLOYMENTS)).body, 'items') as {
+      metadata: { name: string };
+    }[];
+    expect(listed.filter((d) => d.metadata.name === 'e2e-crash')).toHaveLength(1);
+  });
+});
