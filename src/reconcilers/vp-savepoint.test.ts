@@ -3,7 +3,13 @@ import { VP_DEPLOYMENT, VP_SAVEPOINT, type VpDeployment, type VpSavepoint } from
 import type { CacheReader, KubeObject, ReconcileResult, ResourceDescriptor } from '../controller';
 import { VvpCallAbortedError, type Savepoint } from '../vvp';
 import { FakeObject, FakeTokens, useSimulatedVvp } from './test-support';
-import { VpSavepointReconciler, findTriggeredSavepoint, retryDelay } from './vp-savepoint';
+import { DependencyIndex } from './managed/dependencies';
+import {
+  VpSavepointReconciler,
+  findTriggeredSavepoint,
+  retryDelay,
+  vpDeploymentDependency,
+} from './vp-savepoint';
 
 const SAVEPOINTS = '/api/v1/namespaces/{namespace}/savepoints';
 
@@ -164,7 +170,13 @@ describe('VpSavepoint on the simulated VVP', () => {
       status: {},
     };
     const cache = cacheOf([{ resource: VP_DEPLOYMENT, object: deployment }]);
+    const dependencies = new DependencyIndex();
+    reconciler = new VpSavepointReconciler({ vvp: env.vvp, tokens, dependencies });
     expect(await run(cr, reconciler, { cache })).toBeUndefined();
+    // A change of the VpDeployment requeues the VpSavepoint waiting for it.
+    expect(dependencies.dependantsOf(vpDeploymentDependency('team-a', 'wordcount'))).toEqual([
+      { name: 'sp-1', namespace: 'team-a' },
+    ]);
     expect(cr.condition('Synced')).toMatchObject({
       status: 'False',
       reason: 'DependencyNotReady',
@@ -337,6 +349,17 @@ describe('VpSavepoint on the simulated VVP', () => {
     );
     expect(await run(missing, reconciler)).toBeUndefined();
     expect(missing.condition('Synced')).toMatchObject({ status: 'False', reason: 'NotFound' });
+    expect(env.takeWrites()).toEqual([]);
+  });
+
+  it('reports a savepoint gone from VVP and does not take another on its own', async () => {
+    const cr = new FakeObject(savepointCr({ metadata: { namespace: 'default', deploymentId } }));
+    cr.edit((o) => {
+      o.status = { id: '00000000-0000-4000-8000-000000000001', state: 'COMPLETED', attempts: 1 };
+    });
+    expect(await run(cr, reconciler)).toBeUndefined();
+    expect(cr.condition('Synced')).toMatchObject({ status: 'False', reason: 'NotFound' });
+    expect(cr.condition('Ready')).toMatchObject({ status: 'False' });
     expect(env.takeWrites()).toEqual([]);
   });
 
