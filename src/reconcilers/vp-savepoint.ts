@@ -39,7 +39,7 @@ import {
   type ReconcileResult,
   type Reconciler,
 } from '../controller';
-import type { TokenRequest, TokenResolver } from '../tokens';
+import type { TokenResolver } from '../tokens';
 import {
   ConflictError as VvpConflictError,
   NotFoundError,
@@ -50,7 +50,8 @@ import {
 import { readControls, type Controls } from './managed/control';
 import { classifyFailure } from './managed/failures';
 import { CLOCK_SKEW_TOLERANCE_MS } from './managed/ownership';
-import { VvpSession } from './managed/session';
+import { VvpSession, tokenRequestFor } from './managed/session';
+import { notReady, notSynced, ready, synced } from './managed/conditions';
 import type { DependencyIndex } from './managed/dependencies';
 
 /** The VVP calls a VpSavepoint needs. */
@@ -203,7 +204,12 @@ class SavepointRun {
     this.#object = object;
     this.#controls = readControls(object);
     this.#vvpNamespace = object.spec?.metadata?.namespace ?? DEFAULT_VVP_NAMESPACE;
-    this.#session = new VvpSession(options.tokens, this.#tokenRequest(), context.signal);
+    this.#session = new VvpSession(
+      options.tokens,
+      // VpSavepoints are namespaced: a referenced Secret is always in the CR's namespace.
+      tokenRequestFor(object, this.#vvpNamespace, object.metadata?.namespace ?? ''),
+      context.signal,
+    );
     const ref = object.spec?.deploymentRef;
     options.dependencies?.record(
       object,
@@ -601,20 +607,6 @@ class SavepointRun {
     this.#event('Warning', reason, 'Reconcile', note);
   }
 
-  #tokenRequest(): TokenRequest {
-    const ref = this.#object.spec?.apiTokenSecretRef;
-    const request: TokenRequest = { vvpNamespace: this.#vvpNamespace };
-    if (ref === undefined) return request;
-    return {
-      ...request,
-      secretRef: {
-        namespace: this.#object.metadata?.namespace ?? '',
-        name: ref.name,
-        ...(ref.key === undefined ? {} : { key: ref.key }),
-      },
-    };
-  }
-
   #locationForMessages(): { vvpNamespace: string; name: string } {
     return { vvpNamespace: this.#vvpNamespace, name: this.#object.metadata?.name ?? '' };
   }
@@ -655,20 +647,4 @@ function timeOf(time: string | undefined): number {
 function failureText(savepoint: Savepoint): string {
   const failure = savepoint.status?.failure;
   return failure?.message ?? failure?.reason ?? 'VVP gave no reason';
-}
-
-function synced(message: string): ConditionUpdate {
-  return { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', message };
-}
-
-function notSynced(reason: string, message: string): ConditionUpdate {
-  return { type: 'Synced', status: 'False', reason, message };
-}
-
-function ready(message: string): ConditionUpdate {
-  return { type: 'Ready', status: 'True', reason: 'Available', message };
-}
-
-function notReady(reason: string, message: string): ConditionUpdate {
-  return { type: 'Ready', status: 'False', reason, message };
 }

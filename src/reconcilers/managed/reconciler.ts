@@ -14,13 +14,14 @@ import {
   OWNER_LABELS,
   type PendingOperation,
 } from '../../api';
-import type { TokenRequest, TokenResolver } from '../../tokens';
+import type { TokenResolver } from '../../tokens';
 import { ConflictError as VvpConflictError, VvpCallAbortedError } from '../../vvp';
 import { ANNOTATION_FORCE_ORPHAN, readControls, type Controls } from './control';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './dependencies';
 import { classifyFailure } from './failures';
 import { judgeOwnership, ownerLabelsFor, type Ownership } from './ownership';
-import { VvpSession } from './session';
+import { VvpSession, tokenRequestFor } from './session';
+import { notReady, notSynced, synced } from './conditions';
 import type {
   ExternalClient,
   ExternalIdentity,
@@ -147,7 +148,7 @@ class ReconcileRun<T extends ManagedResource, O> {
     this.#object = object;
     this.#controls = readControls(object);
     this.#location = options.kind.locate(object);
-    const request = this.#tokenRequest();
+    const request = tokenRequestFor(object, this.#location.vvpNamespace, options.operatorNamespace);
     this.#session = new VvpSession(options.tokens, request, context.signal);
     options.dependencies?.record(object, [
       vvpNamespaceDependency(this.#location.vvpNamespace),
@@ -596,17 +597,6 @@ class ReconcileRun<T extends ManagedResource, O> {
     this.#event('Warning', reason, action, note);
   }
 
-  #tokenRequest(): TokenRequest {
-    const ref = this.#object.spec?.apiTokenSecretRef;
-    const request: TokenRequest = { vvpNamespace: this.#location.vvpNamespace };
-    if (ref === undefined) return request;
-    const namespace = this.#object.metadata?.namespace ?? this.#options.operatorNamespace;
-    return {
-      ...request,
-      secretRef: { namespace, name: ref.name, ...(ref.key === undefined ? {} : { key: ref.key }) },
-    };
-  }
-
   #transitionPollMs(): number {
     return this.#options.transitionPollMs ?? DEFAULT_TRANSITION_POLL_MS;
   }
@@ -627,16 +617,4 @@ function describeLocation(kind: string, location: VvpLocation): string {
       ? location.name
       : `${location.vvpNamespace}/${location.name}`;
   return `VVP ${what} "${where}"`;
-}
-
-function synced(message: string): ConditionUpdate {
-  return { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', message };
-}
-
-function notSynced(reason: string, message: string): ConditionUpdate {
-  return { type: 'Synced', status: 'False', reason, message };
-}
-
-function notReady(reason: string, message: string): ConditionUpdate {
-  return { type: 'Ready', status: 'False', reason, message };
 }
