@@ -230,6 +230,38 @@ describe('VpSavepoint end to end', () => {
     expect(await userSavepoints()).toHaveLength(before + 1);
   });
 
+  it('imports an existing VVP savepoint by spec.metadata.id: observed, never triggered', async () => {
+    const registered = await vvp('POST', '/api/v1/namespaces/default/savepoints', {
+      metadata: { deploymentId },
+      spec: { savepointLocation: 's3://backups/sp-import' },
+    });
+    expect(registered.status).toBe(201);
+    const id = String(field(registered.body, 'metadata', 'id'));
+    simulator.admin.clearRequests();
+    await apply({
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'VpSavepoint',
+      metadata: { name: 'sp-import', namespace: appNamespace },
+      spec: { metadata: { namespace: 'default', id } },
+    });
+    const imported = await waitForSavepoint(
+      'sp-import',
+      appNamespace,
+      'Ready',
+      (s) => ready(s)?.status === 'True',
+    );
+    expect(imported.status).toMatchObject({
+      id,
+      state: 'COMPLETED',
+      origin: 'COPIED',
+      location: 's3://backups/sp-import',
+    });
+    const writes = simulator.admin
+      .requests()
+      .entries.filter((entry) => entry.method !== 'GET' && entry.url.includes('/savepoints'));
+    expect(writes).toEqual([]);
+  });
+
   it('retries a FAILED savepoint up to backoffLimit, then reports BackoffLimitExceeded', async () => {
     simulator.admin.setKnobs({ savepointFailureRate: 1 });
     const before = (await userSavepoints()).length;
