@@ -208,6 +208,8 @@ describe('VpDeployment on the managed reconciler (VVP 2.4)', () => {
 
   it('PUT mode: the CR is the whole deployment, so a field it omits is reset', async () => {
     const cr = await running({ syncingMode: 'PUT' });
+    // Created with POST; no PUT follows the create.
+    expect(env.takeWrites()).toEqual(['POST /api/v1/namespaces/default/deployments']);
     await env.vvp.deployments('default').patch(cr.object.status?.id ?? '', {
       spec: { template: { spec: { numberOfTaskManagers: 4 } } },
     });
@@ -283,6 +285,23 @@ describe('VpDeployment on the managed reconciler (VVP 2.4)', () => {
     });
     expect(cr.object.status?.handledSavepointNonce).toBe(2);
     expect(env.takeWrites()).toEqual([]);
+    expect(records.created[0]?.metadata?.labels).toBeUndefined();
+  });
+
+  it('suspends on request: SUSPENDED is Ready, with the suspend savepoint as the last savepoint', async () => {
+    const cr = await running();
+    editSpec(cr, (o) => {
+      if (o.spec !== undefined) o.spec.spec.state = 'SUSPENDED';
+    });
+    await cr.reconcile(reconciler);
+    await cr.reconcile(reconciler);
+    expect(cr.object.status?.state).toBe('SUSPENDED');
+    expect(cr.condition('Ready')).toMatchObject({ status: 'True', reason: 'Available' });
+    expect(cr.object.status?.lastSavepoint).toMatchObject({
+      origin: 'SUSPEND',
+      state: 'COMPLETED',
+      location: expect.stringMatching(/^s3:\/\//),
+    });
   });
 
   it('reports a failed job as Failed with VVP message', async () => {
@@ -304,6 +323,16 @@ describe('VpDeployment on the managed reconciler (VVP 2.4)', () => {
     expect(await env.vvp.deployments('default').list()).toHaveLength(1);
     expect(cr.object.status?.pendingOperation).toBeUndefined();
     expect(cr.object.status?.id).toEqual(expect.any(String));
+  });
+
+  it('lets a CR that never got a deployment go, also while its target is not Ready', async () => {
+    const cr = new FakeObject(deploymentCr());
+    withTarget(cr, false);
+    cr.edit((o) => {
+      o.metadata = { ...o.metadata, deletionTimestamp: new Date() };
+    });
+    expect(await cr.finalize(reconciler)).toBeUndefined();
+    expect(env.takeWrites()).toEqual([]);
   });
 
   it('Delete: cancels, waits for CANCELLED, then deletes', async () => {
@@ -373,5 +402,60 @@ describe('VpDeployment on the managed reconciler (VVP 2.4)', () => {
     expect(await stuck.finalize(reconciler)).toBeUndefined();
     expect(env.takeWrites()).toEqual([]);
     expect(stuck.events.find((e) => e.reason === 'ForceOrphaned')?.type).toBe('Warning');
+  });
+});
+
+describe('VpDeployment on VVP 2.1 (ids only, no PUT, deletion only when CANCELLED)', () => {
+  const env = useSimulatedVvp({ vvpVersion: '2.1' });
+  let records: FakeSavepointRecords;
+  let reconciler: Reconciler<VpDeployment>;
+  let targetId: string;
+
+  beforeEach(async () => {
+    records = new FakeSavepointRecords();
+    reconciler = new ManagedReconciler({
+      kind: new VpDeploymentKind(env.vvp, records),
+      tokens: new FakeTokens(),
+      instanceId: 'prod',
+      operatorNamespace: 'vp-operator',
+    });
+    const target = await env.vvp.deploymentTargets('default').create({
+      metadata: { name: 'flink' },
+      spec: { kubernetes: { namespace: 'flink-jobs' } },
+    });
+    targetId = target.metadata?.id ?? '';
+    env.takeWrites();
+  });
+
+  function cr(spec: Partial<NonNullable<VpDeployment['spec']>> = {}): FakeObject<VpDeployment> {
+    const object = deploymentCr(spec);
+    object.metadata = { ...object.metadata, labels: { 'vpoperator.dev/instance': 'prod' } };
+    delete object.spec?.deploymentTargetRef;
+    if (object.spec !== undefined) object.spec.spec.deploymentTargetId = targetId;
+    return new FakeObject(object);
+  }
+
+  it('finds an interrupted create by its owner label (names may repeat before 2.4)', async () => {
+    const deployment = cr();
+    deployment.failStatusWrite = (desired) => desired.id !== undefined;
+    await expect(deployment.reconcile(reconciler)).rejects.toThrow('crashed');
+    await deployment.reconcile(reconciler);
+    await deployment.reconcile(reconciler);
+    expect(await env.vvp.deployments('default').list()).toHaveLength(1);
+    expect(deployment.object.status?.state).toBe('RUNNING');
+    expect(env.takeWrites()).toEqual(['POST /api/v1/namespaces/default/deployments']);
+  });
+
+  it('SavepointThenDelete records the savepoint with the instance label, then cancels before deleting', async () => {
+    const deployment = cr({ deletionPolicy: 'SavepointThenDelete' });
+    await deployment.reconcile(reconciler);
+    await deployment.reconcile(reconciler);
+    let result = await deployment.finalize(reconciler);
+    for (let i = 0; i < 6 && result !== undefined; i++)
+      result = await deployment.finalize(reconciler);
+    expect(result).toBeUndefined();
+    expect(records.created).toHaveLength(1);
+    expect(records.created[0]?.metadata?.labels).toEqual({ 'vpoperator.dev/instance': 'prod' });
+    expect(await env.vvp.deployments('default').list()).toEqual([]);
   });
 });

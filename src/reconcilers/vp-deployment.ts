@@ -1,10 +1,12 @@
 import {
   DEFAULT_VVP_NAMESPACE,
+  LABEL_INSTANCE,
   MAX_LISTED_JOBS,
   OWNER_LABELS,
   VP_DEPLOYMENT,
   VP_DEPLOYMENT_TARGET,
   type JobSummary,
+  type SavepointSummary,
   type VpDeployment,
   type VpDeploymentTarget,
 } from '../api';
@@ -50,6 +52,8 @@ export interface ObservedDeployment {
   deployment: Deployment;
   /** The newest jobs, listed only while VVP transitions or the job changed; else unchanged. */
   jobs: JobSummary[] | undefined;
+  /** The newest savepoint of the deployment, looked up with the jobs. */
+  lastSavepoint?: SavepointSummary | undefined;
   /** How far VVP events are mirrored, when they were looked at in this reconcile. */
   events?: { cursor: EventCursor; more: boolean } | undefined;
 }
@@ -153,13 +157,18 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
   async observe(): Promise<ObservedDeployment | undefined> {
     const deployment = await this.#find();
     if (deployment === undefined) {
-      if (this.#target.kind === 'notReady') throw new DependencyNotReadyError(this.#target.message);
+      // Nothing to create: a CR being deleted must not wait for its target.
+      const deleting = this.object.metadata?.deletionTimestamp !== undefined;
+      if (this.#target.kind === 'notReady' && !deleting) {
+        throw new DependencyNotReadyError(this.#target.message);
+      }
       return undefined;
     }
     const changed = this.#changed(deployment);
     return {
       deployment,
       jobs: changed ? await this.#listJobs(deployment) : undefined,
+      lastSavepoint: changed ? await this.#lastSavepoint(deployment) : undefined,
       events:
         changed || this.object.status?.eventCursor === undefined
           ? await this.#mirrorEvents(deployment)
@@ -182,7 +191,7 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       ...diffManaged(this.#desiredMetadata(), observed.deployment.metadata, METADATA_PREFIX).paths,
       ...diffManaged(this.#desiredSpec(), observed.deployment.spec, SPEC_PREFIX).paths,
     ];
-    if (this.#putMode() && this.#specChangedSinceSync() && !paths.includes(WHOLE_SPEC_PATH)) {
+    if (this.#putMode() && !this.#created && this.#specChangedSinceSync()) {
       paths.push(WHOLE_SPEC_PATH);
     }
     if (this.#restartPending(observed)) paths.push(RESTART_PATH);
@@ -267,6 +276,7 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
         running: status?.running,
         deploymentTargetId: deployment.spec?.deploymentTargetId,
         ...(observed.jobs === undefined ? {} : { jobs: observed.jobs }),
+        ...(observed.lastSavepoint === undefined ? {} : { lastSavepoint: observed.lastSavepoint }),
         ...(observed.events === undefined ? {} : { eventCursor: observed.events.cursor }),
         handledRestartNonce: this.#restartPending(observed)
           ? this.object.status?.handledRestartNonce
@@ -349,11 +359,7 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
     }
     const name = recordName(this.object.metadata?.name ?? '', final.metadata.id);
     const outcome = await this.savepoints.ensure({
-      metadata: {
-        name,
-        namespace: this.object.metadata?.namespace ?? '',
-        labels: { [OWNER_LABELS.name]: this.object.metadata?.name ?? '' },
-      },
+      metadata: { name, namespace: this.object.metadata?.namespace ?? '', ...this.#recordLabels() },
       spec: {
         // Not owned by the VpDeployment: the record of the deployment's last state outlives it.
         deletionPolicy: 'Orphan',
@@ -440,6 +446,10 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       ...(metadata === undefined ? {} : { metadata }),
       ...(Object.keys(spec).length === 0 ? {} : { spec }),
     };
+    if (Object.keys(patch).length === 0) {
+      // PUT mode on a VVP without PUT, and every field the CR sets matches already.
+      return { deployment: observed.deployment, note: 'VVP matches the spec (PUT needs VVP 2.4).' };
+    }
     const deployment = await this.#patch(patch);
     const changed = vvpPaths.filter((path) => path !== WHOLE_SPEC_PATH);
     return {
@@ -456,7 +466,7 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       metadata: {
         name,
         namespace: owner?.namespace ?? '',
-        labels: { [OWNER_LABELS.name]: owner?.name ?? '' },
+        ...this.#recordLabels(),
         ownerReferences: [
           {
             apiVersion: this.object.apiVersion ?? 'vpoperator.dev/v1alpha1',
@@ -479,6 +489,12 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
     return outcome === 'created'
       ? `Requested a savepoint (savepointNonce ${String(nonce)}) as VpSavepoint ${name}.`
       : `The savepoint of savepointNonce ${String(nonce)} was requested before (VpSavepoint ${name}).`;
+  }
+
+  /** The operator instance's label, so that this instance's VpSavepoint controller takes it. */
+  #recordLabels(): { labels?: Record<string, string> } {
+    const instance = this.object.metadata?.labels?.[LABEL_INSTANCE];
+    return instance === undefined ? {} : { labels: { [LABEL_INSTANCE]: instance } };
   }
 
   async #patch(patch: JsonObject): Promise<Deployment> {
@@ -532,6 +548,21 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       cursor: this.object.status?.eventCursor,
     });
     return { cursor, more };
+  }
+
+  async #lastSavepoint(deployment: Deployment): Promise<SavepointSummary | undefined> {
+    const savepoints = await (
+      await this.#savepointsApi()
+    ).list({ deploymentId: deployment.metadata?.id ?? '' });
+    const latest = newest(savepoints);
+    if (latest?.metadata?.id === undefined) return undefined;
+    return withoutUndefined({
+      id: latest.metadata.id,
+      state: latest.status?.state,
+      location: latest.spec?.savepointLocation,
+      origin: latest.metadata.origin,
+      createdAt: latest.metadata.createdAt,
+    }) as SavepointSummary;
   }
 
   async #listJobs(deployment: Deployment): Promise<JobSummary[]> {
