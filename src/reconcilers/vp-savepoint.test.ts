@@ -373,6 +373,20 @@ describe('VpSavepoint on the simulated VVP', () => {
     expect(env.takeWrites()).toEqual([]);
   });
 
+  it('does not send an interrupted trigger again while paused', async () => {
+    env.simulator.admin.addFault({ method: 'POST', path: SAVEPOINTS, status: 503, remaining: 1 });
+    const cr = new FakeObject(savepointCr({ metadata: { namespace: 'default', deploymentId } }));
+    await expect(run(cr, reconciler)).rejects.toThrow();
+    cr.edit((o) => {
+      o.metadata = { ...o.metadata, annotations: { 'vpoperator.dev/paused': 'true' } };
+    });
+    env.takeWrites();
+    expect(await run(cr, reconciler)).toBeUndefined();
+    expect(cr.condition('Synced')).toMatchObject({ reason: 'Paused' });
+    expect(cr.object.status?.pendingOperation).toBeDefined();
+    expect(env.takeWrites()).toEqual([]);
+  });
+
   it('deletion leaves the VVP savepoint: Orphan says so; Delete warns that VVP cannot delete savepoints', async () => {
     const orphan = new FakeObject(
       savepointCr({ metadata: { namespace: 'default', deploymentId } }),

@@ -19,6 +19,7 @@
  * ```
  */
 import {
+  ANNOTATION_PAUSED,
   DEFAULT_BACKOFF_LIMIT,
   DEFAULT_VVP_NAMESPACE,
   VP_DEPLOYMENT,
@@ -272,6 +273,7 @@ class SavepointRun {
       savepointLocation: this.#object.spec?.spec?.savepointLocation,
     });
     if (found === undefined) {
+      if (this.#controls.paused) return this.#reportPaused();
       this.#context.logger.info(
         { deploymentId: intent.name, startedAt: intent.startedAt },
         'the interrupted savepoint trigger did not reach VVP; triggering it now',
@@ -382,13 +384,7 @@ class SavepointRun {
       return undefined;
     }
     if (this.#controls.paused) {
-      await this.#report({
-        synced: notSynced(
-          'Paused',
-          `Paused by annotation vpoperator.dev/paused: no savepoint is triggered until the annotation is removed.`,
-        ),
-      });
-      return undefined;
+      return this.#reportPaused();
     }
     const attempts = previous === undefined ? 1 : (this.#object.status?.attempts ?? 1) + 1;
     const intent: PendingOperation = {
@@ -477,6 +473,16 @@ class SavepointRun {
     });
     if (failure.terminal) throw new TerminalError(message, { cause: error });
     throw error;
+  }
+
+  async #reportPaused(): Promise<undefined> {
+    await this.#report({
+      synced: notSynced(
+        'Paused',
+        `Paused by annotation ${ANNOTATION_PAUSED}: no savepoint is triggered until the annotation is removed.`,
+      ),
+    });
+    return undefined;
   }
 
   /** The savepoint status.id names is gone from VVP (VVP cannot delete savepoints: a reset). */
