@@ -264,8 +264,12 @@ describe('VpSavepoint on the simulated VVP', () => {
     await expect(run(cr, reconciler)).rejects.toThrow();
     expect(cr.object.status?.pendingOperation).toBeDefined();
     expect(cr.condition('Synced')).toMatchObject({ reason: 'PlatformUnavailable' });
-    await run(cr, reconciler);
-    await run(cr, reconciler);
+    // VVP may still be working on an unanswered trigger: nothing is sent again at once.
+    expect(await run(cr, reconciler)).toEqual({ requeueAfter: 5_000 });
+    expect(env.takeWrites()).toEqual([`POST /api/v1/namespaces/default/savepoints`]);
+    const later = { now: new Date(Date.now() + 31_000) };
+    await run(cr, reconciler, later);
+    await run(cr, reconciler, later);
     expect(await vvpSavepoints()).toHaveLength(1);
     expect(cr.object.status).toMatchObject({ state: 'COMPLETED', attempts: 1 });
   });

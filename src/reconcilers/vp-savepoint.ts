@@ -69,11 +69,18 @@ export interface VpSavepointReconcilerOptions {
   retryInitialMs?: number;
   /** 5 min. */
   retryMaxMs?: number;
+  /**
+   * How long after an unanswered trigger its savepoint may still appear in VVP (a request VVP
+   * was still working on when the client gave up); only after this is it sent again (ms). 30 s.
+   */
+  triggerSettleMs?: number;
 }
 
 const DEFAULT_POLL_MS = 5_000;
 const DEFAULT_RETRY_INITIAL_MS = 10_000;
 const DEFAULT_RETRY_MAX_MS = 5 * 60_000;
+/** Three times the VVP client's 10 s request timeout. */
+const DEFAULT_TRIGGER_SETTLE_MS = 30_000;
 
 /** The dependency key of a VpDeployment, for requeueing the VpSavepoints that name it. */
 export function vpDeploymentDependency(namespace: string, name: string): string {
@@ -274,6 +281,18 @@ class SavepointRun {
     });
     if (found === undefined) {
       if (this.#controls.paused) return this.#reportPaused();
+      const settle = this.#options.triggerSettleMs ?? DEFAULT_TRIGGER_SETTLE_MS;
+      const wait = Date.parse(intent.startedAt) + settle - this.#context.now().getTime();
+      if (wait > 0) {
+        await this.#report({
+          synced: synced(''),
+          ready: notReady(
+            'Creating',
+            `The savepoint trigger of ${intent.startedAt} got no answer and VVP lists no savepoint for it yet; it is sent again only if none appears within ${Math.round(settle / 1000)} s.`,
+          ),
+        });
+        return { requeueAfter: Math.min(wait, this.#pollMs()) };
+      }
       this.#context.logger.info(
         { deploymentId: intent.name, startedAt: intent.startedAt },
         'the interrupted savepoint trigger did not reach VVP; triggering it now',
