@@ -441,6 +441,80 @@ describe('VpDeployment end to end', () => {
     expect(events).toContain('s3://');
   });
 
+  it('restarts the job once on a restartNonce change and records one savepoint on a savepointNonce change', async () => {
+    await apply(deploymentManifest('e2e-nonce', { restartNonce: 1, savepointNonce: 1 }));
+    const first = await ready('e2e-nonce');
+    // Nonces present at creation trigger nothing.
+    await sleep(2_500);
+    expect((await readObject('vpdeployments', 'e2e-nonce', appNamespace))?.status?.jobId).toBe(
+      first.status?.jobId,
+    );
+
+    await apply(deploymentManifest('e2e-nonce', { restartNonce: 2, savepointNonce: 1 }));
+    const restarted = await waitFor(
+      'a new job',
+      'vpdeployments',
+      'e2e-nonce',
+      appNamespace,
+      (o) => o.status?.jobId !== first.status?.jobId && condition(o, 'Ready')?.status === 'True',
+    );
+    await sleep(4_500);
+    expect((await readObject('vpdeployments', 'e2e-nonce', appNamespace))?.status?.jobId).toBe(
+      restarted.status?.jobId,
+    );
+
+    await apply(deploymentManifest('e2e-nonce', { restartNonce: 2, savepointNonce: 2 }));
+    const savepoint = await waitFor(
+      'COMPLETED',
+      'vpsavepoints',
+      'e2e-nonce-2',
+      appNamespace,
+      (o) => o.status?.state === 'COMPLETED',
+    );
+    expect(savepoint.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'VpDeployment',
+      name: 'e2e-nonce',
+    });
+    expect(field(savepoint.status, 'location')).toMatch(/^s3:\/\//);
+    const listed = await kubectl(testCluster().adminKubeconfigPath, [
+      'get',
+      'vpsavepoints',
+      '-n',
+      appNamespace,
+      '-o',
+      'name',
+    ]);
+    expect(listed.split('\n').filter((line) => line.includes('e2e-nonce'))).toHaveLength(1);
+  });
+
+  it('finishes a SavepointThenDelete deletion after a SIGKILL while suspending: one savepoint record, the deployment gone', async () => {
+    await apply(deploymentManifest('e2e-kill-delete', { deletionPolicy: 'SavepointThenDelete' }));
+    const running = await ready('e2e-kill-delete');
+    const id = running.status?.id ?? '';
+    simulator.admin.setKnobs({ transitionMs: 3_000 });
+    try {
+      await deleteCr('vpdeployment', 'e2e-kill-delete');
+      await eventually('the suspend to be requested', async () =>
+        field(await vvpDeployment(id), 'spec', 'state') === 'SUSPENDED' ? true : undefined,
+      );
+      if (operator !== undefined) await killManager(operator);
+      await start();
+    } finally {
+      simulator.admin.setKnobs({ transitionMs: 200 });
+    }
+    await waitForGone('vpdeployments', 'e2e-kill-delete', appNamespace);
+    expect((await vvp('GET', `${DEPLOYMENTS}/${id}`)).status).toBe(404);
+    const records = await kubectl(testCluster().adminKubeconfigPath, [
+      'get',
+      'vpsavepoints',
+      '-n',
+      appNamespace,
+      '-o',
+      'name',
+    ]);
+    expect(records.split('\n').filter((line) => line.includes('e2e-kill-delete'))).toHaveLength(1);
+  });
+
   it('creates exactly one VVP deployment when the manager is killed right after the VVP create', async () => {
     simulator.admin.addFault({
       method: 'POST',
