@@ -1,5 +1,4 @@
 import {
-  DEFAULT_VVP_NAMESPACE,
   LABEL_INSTANCE,
   MAX_LISTED_JOBS,
   OWNER_LABELS,
@@ -23,6 +22,7 @@ import {
 } from '../vvp';
 import { mirrorDeploymentEvents, type EventCursor, type EventsVvp } from './event-mirror';
 import { diffManaged } from './managed/diff';
+import { locateInSpecMetadata } from './managed/location';
 import { DependencyNotReadyError } from './managed/failures';
 import { isOwnerLabelKey } from './managed/ownership';
 import type {
@@ -89,11 +89,7 @@ export class VpDeploymentKind implements ManagedKind<VpDeployment, ObservedDeplo
   ) {}
 
   locate(object: VpDeployment): VvpLocation {
-    const metadata = object.spec?.metadata;
-    return {
-      vvpNamespace: metadata?.namespace ?? DEFAULT_VVP_NAMESPACE,
-      name: metadata?.name ?? object.metadata?.name ?? '',
-    };
+    return locateInSpecMetadata(object);
   }
 
   validate(object: VpDeployment): readonly string[] {
@@ -682,8 +678,8 @@ function resolveTarget(object: VpDeployment, connection: Connection): TargetReso
       message: `${where} does not exist; create it, the deployment waits for it.`,
     };
   }
-  const vvpNamespace = object.spec?.metadata?.namespace ?? DEFAULT_VVP_NAMESPACE;
-  const targetNamespace = target.spec?.metadata?.namespace ?? DEFAULT_VVP_NAMESPACE;
+  const vvpNamespace = locateInSpecMetadata(object).vvpNamespace;
+  const targetNamespace = locateInSpecMetadata(target).vvpNamespace;
   if (targetNamespace !== vvpNamespace) {
     return {
       kind: 'notReady',
