@@ -1,116 +1,46 @@
 // End to end for VpDeployment: kubectl → the real API server → bin/manager (the unprivileged
 // operator identity with exactly config/rbac) → the VVP simulator with enforced auth, and back.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { startQuietSimulator, call, field } from '../support/simulator';
-import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
-import { readClusterState } from '../support/cluster-state';
+import { testCluster, uniqueNamespace } from '../support/cluster';
+import {
+  GROUP,
+  VERSION,
+  applyManifest as apply,
+  conditionOf as condition,
+  readCustomObject,
+  waitForCustomObject,
+  waitForCustomObjectGone as waitForGone,
+  type CustomResource,
+} from '../support/custom-resources';
 import { kubectl } from '../support/kube-cli';
 import { killManager, type ManagerRun } from '../support/manager-process';
 import { grantOperatorRbac, installOperatorCrds, startOperator } from '../support/operator';
 import { eventually } from '../../src/testing/eventually';
 import type { RunningSimulator } from '../../src/simulator';
 
-const GROUP = 'vpoperator.dev';
-const VERSION = 'v1alpha1';
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const DEPLOYMENTS = '/api/v1/namespaces/default/deployments';
 
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-}
-
-interface ObservedDeployment {
-  metadata: {
-    name: string;
-    resourceVersion: string;
-    ownerReferences?: { kind: string; name: string }[];
-  };
-  spec?: Record<string, unknown>;
-  status?: {
-    conditions?: Condition[];
-    id?: string;
+interface ObservedDeployment extends CustomResource {
+  status?: CustomResource['status'] & {
     state?: string;
     jobId?: string;
     jobs?: { id: string; state?: string }[];
   };
 }
 
-let manifestCount = 0;
+const readObject = (plural: string, name: string, namespace: string) =>
+  readCustomObject<ObservedDeployment>(plural, name, namespace);
 
-async function apply(manifest: Record<string, unknown>): Promise<string> {
-  const file = join(
-    readClusterState().scratchDir,
-    `dep-e2e-${process.pid}-${manifestCount++}.json`,
-  );
-  writeFileSync(file, JSON.stringify(manifest));
-  return kubectl(testCluster().adminKubeconfigPath, ['apply', '-f', file]);
-}
-
-const customObjects = (): CustomObjectsApi => adminKubeConfig().makeApiClient(CustomObjectsApi);
-
-async function readObject(
-  plural: string,
-  name: string,
-  namespace: string,
-): Promise<ObservedDeployment | undefined> {
-  try {
-    const object: unknown = await customObjects().getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural,
-      name,
-      namespace,
-    });
-    return object as ObservedDeployment;
-  } catch (error) {
-    if ((error as { code?: number }).code === 404) return undefined;
-    throw error;
-  }
-}
-
-function condition(object: ObservedDeployment | undefined, type: string): Condition | undefined {
-  return object?.status?.conditions?.find((c) => c.type === type);
-}
-
-function waitFor(
+const waitFor = (
   what: string,
   plural: string,
   name: string,
   namespace: string,
   test: (object: ObservedDeployment) => boolean,
-): Promise<ObservedDeployment> {
-  return eventually(
-    `${plural} ${name}: ${what}`,
-    async () => {
-      const object = await readObject(plural, name, namespace);
-      return object !== undefined && test(object) ? object : undefined;
-    },
-    { timeoutMs: 45_000 },
-  );
-}
-
-async function waitForGone(plural: string, name: string, namespace: string): Promise<void> {
-  try {
-    await eventually(
-      `${plural} ${name} to be deleted`,
-      async () => ((await readObject(plural, name, namespace)) === undefined ? true : undefined),
-      { timeoutMs: 45_000 },
-    );
-  } catch (error) {
-    const stuck = await readObject(plural, name, namespace);
-    throw new Error(`${String(error)}; its status: ${JSON.stringify(stuck?.status)}`, {
-      cause: error,
-    });
-  }
-}
+): Promise<ObservedDeployment> => waitForCustomObject(what, { plural, name, namespace }, test);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
