@@ -369,14 +369,14 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
         },
       },
     });
-    if (outcome === 'created') {
-      this.connection.event({
-        type: 'Normal',
-        reason: 'SavepointRecorded',
-        action: 'Delete',
-        note: `Suspended ${this.#describe()} with savepoint ${final.metadata.id} at ${final.spec?.savepointLocation ?? '(location not reported)'}; recorded as VpSavepoint ${name}, which outlives this VpDeployment. Restore from it by naming it in a new deployment.`,
-      });
-    }
+    // Also when the record existed already: a crash may have cut the first Event off, and the
+    // recorder folds a repeat into the first.
+    this.connection.event({
+      type: 'Normal',
+      reason: 'SavepointRecorded',
+      action: 'Delete',
+      note: `Suspended ${this.#describe()} with savepoint ${final.metadata.id} at ${final.spec?.savepointLocation ?? '(location not reported)'}; ${outcome === 'created' ? 'recorded' : 'it was recorded'} as VpSavepoint ${name}, which outlives this VpDeployment.`,
+    });
   }
 
   async #deleteNow(): Promise<DeleteOutcome> {
