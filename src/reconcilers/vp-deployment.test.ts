@@ -7,12 +7,12 @@ import {
   type VpSavepoint,
 } from '../api';
 import type { CacheReader, KubeObject, Reconciler, ResourceDescriptor } from '../controller';
-import type { Deployment } from '../vvp';
+import { UnavailableError, type Deployment } from '../vvp';
 import { ANNOTATION_FORCE_ORPHAN } from './managed/control';
 import { ManagedReconciler } from './managed/reconciler';
 import type { SavepointRecords } from './savepoint-records';
 import { FakeObject, FakeTokens, useSimulatedVvp } from './test-support';
-import { RESTART_NONCE_ANNOTATION, VpDeploymentKind } from './vp-deployment';
+import { RESTART_NONCE_ANNOTATION, VpDeploymentKind, readiness } from './vp-deployment';
 
 /** VpSavepoints created by the kind, kept in memory like the API server would. */
 class FakeSavepointRecords implements SavepointRecords {
@@ -304,6 +304,20 @@ describe('VpDeployment on the managed reconciler (VVP 2.4)', () => {
     });
   });
 
+  it('reports an outage as PlatformUnavailable and keeps Ready', async () => {
+    const cr = await running();
+    env.simulator.admin.setKnobs({ outage: true });
+    await expect(cr.reconcile(reconciler)).rejects.toBeInstanceOf(UnavailableError);
+    expect(cr.condition('Synced')).toMatchObject({
+      status: 'False',
+      reason: 'PlatformUnavailable',
+    });
+    expect(cr.condition('Ready')?.status).toBe('True');
+    env.simulator.admin.setKnobs({ outage: false });
+    await cr.reconcile(reconciler);
+    expect(cr.condition('Synced')?.status).toBe('True');
+  });
+
   it('reports a failed job as Failed with VVP message', async () => {
     const cr = await running();
     env.simulator.admin.failJob('default', cr.object.status?.jobId ?? '', 'OutOfMemoryError');
@@ -457,5 +471,39 @@ describe('VpDeployment on VVP 2.1 (ids only, no PUT, deletion only when CANCELLE
     expect(records.created).toHaveLength(1);
     expect(records.created[0]?.metadata?.labels).toEqual({ 'vpoperator.dev/instance': 'prod' });
     expect(await env.vvp.deployments('default').list()).toEqual([]);
+  });
+});
+
+describe('readiness', () => {
+  const running = (
+    conditions: NonNullable<NonNullable<Deployment['status']>['running']>['conditions'] = [],
+  ): Deployment => ({
+    spec: { state: 'RUNNING' },
+    status: { state: 'RUNNING', running: { jobId: 'job-1', conditions } },
+  });
+
+  it('is Available only when the observed state is the desired one and a job runs', () => {
+    expect(readiness(running(), [])).toMatchObject({ status: 'True', reason: 'Available' });
+    expect(
+      readiness({ spec: { state: 'RUNNING' }, status: { state: 'RUNNING' } }, []),
+    ).toMatchObject({ status: 'False', reason: 'Transitioning' });
+    expect(
+      readiness({ spec: { state: 'SUSPENDED' }, status: { state: 'SUSPENDED' } }, []),
+    ).toMatchObject({ status: 'True', reason: 'Available' });
+    expect(
+      readiness({ spec: { state: 'RUNNING' }, status: { state: 'CANCELLED' } }, []),
+    ).toMatchObject({ status: 'False', reason: 'Transitioning' });
+  });
+
+  it('says JobFailing with VVP message for a failing running job, Finished for a finished one', () => {
+    const failing = readiness(
+      running([{ type: 'CLUSTER_UNHEALTHY', status: 'False', message: 'TaskManagers lost' }]),
+      [],
+    );
+    expect(failing).toMatchObject({ status: 'False', reason: 'JobFailing' });
+    expect(failing.message).toContain('TaskManagers lost');
+    expect(
+      readiness({ spec: { state: 'RUNNING' }, status: { state: 'FINISHED' } }, []),
+    ).toMatchObject({ status: 'False', reason: 'Finished' });
   });
 });
