@@ -273,7 +273,7 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
         deploymentTargetId: deployment.spec?.deploymentTargetId,
         ...(observed.jobs === undefined ? {} : { jobs: observed.jobs }),
         ...(observed.lastSavepoint === undefined ? {} : { lastSavepoint: observed.lastSavepoint }),
-        ...(observed.events === undefined ? {} : { eventCursor: observed.events.cursor }),
+        ...this.#eventCursor(observed),
         handledRestartNonce: this.#restartPending(observed)
           ? this.object.status?.handledRestartNonce
           : this.object.spec?.restartNonce,
@@ -283,6 +283,15 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
             : this.object.spec?.savepointNonce,
       },
     };
+  }
+
+  /**
+   * The event cursor to keep. A deployment created now starts with an empty cursor: all its
+   * events are news, not the history that first sight of an adopted deployment caps.
+   */
+  #eventCursor(observed: ObservedDeployment): { eventCursor?: EventCursor } {
+    if (observed.events !== undefined) return { eventCursor: observed.events.cursor };
+    return this.#created ? { eventCursor: {} } : {};
   }
 
   // ---- deletion
