@@ -445,6 +445,44 @@ describe('VpDeployment end to end', () => {
     expect(records.split('\n').filter((line) => line.includes('e2e-kill-delete'))).toHaveLength(1);
   });
 
+  it('mirrors each VVP event of the deployment once, and not again after a manager restart', async () => {
+    await apply(deploymentManifest('e2e-events'));
+    const running = await ready('e2e-events');
+    const id = running.status?.id ?? '';
+    const vvpEventCount = async () =>
+      (
+        field(
+          (await vvp('GET', `/api/v1/namespaces/default/events?deploymentId=${id}`)).body,
+          'items',
+        ) as unknown[]
+      ).length;
+    const mirrored = async () => {
+      const listed = JSON.parse(
+        await kubectl(testCluster().adminKubeconfigPath, [
+          'get',
+          'events',
+          '-n',
+          appNamespace,
+          '-o',
+          'json',
+        ]),
+      ) as { items: { involvedObject?: { name?: string }; action?: string; count?: number }[] };
+      return listed.items.filter(
+        (e) => e.involvedObject?.name === 'e2e-events' && e.action === 'VvpEvent',
+      );
+    };
+    const expected = await vvpEventCount();
+    await eventually('every VVP event mirrored', async () =>
+      (await mirrored()).length === expected ? true : undefined,
+    );
+    if (operator !== undefined) await killManager(operator);
+    await start();
+    await sleep(4_500);
+    const after = await mirrored();
+    expect(after).toHaveLength(expected);
+    expect(after.every((e) => (e.count ?? 1) === 1)).toBe(true);
+  });
+
   it('creates exactly one VVP deployment when the manager is killed right after the VVP create', async () => {
     simulator.admin.addFault({
       method: 'POST',
