@@ -83,6 +83,13 @@ describe('finding the savepoint an interrupted trigger made', () => {
     expect(findTriggeredSavepoint([listed[0] as Savepoint], intent, undefined, new Set())).toBe(
       undefined,
     );
+    // One taken just before the intent (another VpSavepoint's, since deleted) loses to ours;
+    // alone, it is taken as ours (VVP's clock may be behind).
+    const before = sp('before', '2026-12-01T09:59:30Z');
+    expect(findTriggeredSavepoint([before, ...listed], intent, undefined, new Set())).toBe(
+      listed[2],
+    );
+    expect(findTriggeredSavepoint([before], intent, undefined, new Set())).toBe(before);
   });
 
   it('backs off 10 s, 20 s, 40 s … up to the maximum', () => {
@@ -236,6 +243,24 @@ describe('VpSavepoint on the simulated VVP', () => {
       location: 's3://backup/sp-7',
     });
     expect(await vvpSavepoints()).toHaveLength(0);
+  });
+
+  it('a reconcile from a stale cache that still shows the intent cannot overwrite the outcome', async () => {
+    // Another VpSavepoint's savepoint of the same deployment, taken just before (since deleted).
+    await env.vvp.savepoints('default').create({ metadata: { deploymentId } });
+    const cr = new FakeObject(savepointCr({ metadata: { namespace: 'default', deploymentId } }));
+    let stale: VpSavepoint | undefined;
+    cr.failStatusWrite = (desired) => {
+      if (desired.id !== undefined) stale = structuredClone(cr.object);
+      return false;
+    };
+    await run(cr, reconciler);
+    const outcome = structuredClone(cr.object.status);
+    expect(stale?.status?.pendingOperation).toBeDefined();
+    if (stale === undefined) throw new Error('no stale copy');
+    await expect(reconciler.reconcile(stale, cr.context())).rejects.toThrow(/stale/);
+    expect(cr.object.status).toEqual(outcome);
+    expect(await vvpSavepoints()).toHaveLength(2);
   });
 
   it('after a crash while VVP held the answer to the trigger, adopts the savepoint it made', async () => {

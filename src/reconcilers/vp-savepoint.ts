@@ -96,8 +96,8 @@ export interface TriggerRequest {
 /**
  * Which VVP savepoint an interrupted trigger made (pure): of the deployment's savepoints, one
  * with origin USER_REQUEST (a registration: COPIED, of the same location) created at or after the intent (less the clock skew VVP and the
- * operator may have), newer than the attempt before it and claimed by no other VpSavepoint;
- * the oldest such, as attempts are sequential. VVP savepoints carry no owner mark, so a
+ * operator may have), newer than the attempt before it and claimed by no other VpSavepoint:
+ * the first created at or after the intent, else the last one before it. VVP savepoints carry no owner mark, so a
  * savepoint someone else requested in the same seconds would be taken for ours: that errs
  * towards one savepoint too few, never one too many.
  */
@@ -109,7 +109,8 @@ export function findTriggeredSavepoint(
   request: TriggerRequest = {},
 ): Savepoint | undefined {
   const location = request.savepointLocation;
-  const earliest = Date.parse(intent.startedAt) - CLOCK_SKEW_TOLERANCE_MS;
+  const intended = Date.parse(intent.startedAt);
+  const earliest = intended - CLOCK_SKEW_TOLERANCE_MS;
   const previousId = previous?.metadata?.id;
   const previousCreated = timeOf(previous?.metadata?.createdAt);
   const candidates = savepoints.filter((savepoint) => {
@@ -127,9 +128,14 @@ export function findTriggeredSavepoint(
       created >= previousCreated
     );
   });
-  return candidates.sort(
+  const byTime = candidates.sort(
     (a, b) => timeOf(a.metadata?.createdAt) - timeOf(b.metadata?.createdAt),
-  )[0];
+  );
+  // The trigger follows its intent, so on agreeing clocks ours is the first one created at or
+  // after it; only when there is none, the one closest before it (VVP's clock behind ours).
+  return (
+    byTime.find((savepoint) => timeOf(savepoint.metadata?.createdAt) >= intended) ?? byTime.at(-1)
+  );
 }
 
 /** The wait before attempt `attempts + 1`, after `attempts` triggers (10 s, 20 s, 40 s …). */
@@ -192,6 +198,12 @@ interface Report {
   status?: Partial<VpSavepointStatus>;
   /** Something was written to VVP in this reconcile. */
   wrote?: boolean;
+  /**
+   * Write only if the CR is still the one this reconcile read (resourceVersion precondition):
+   * for a write that decides about a recorded intent, which an object from a stale cache (one
+   * whose later status write has not arrived yet) must not do.
+   */
+  precondition?: boolean;
 }
 
 class SavepointRun {
@@ -290,6 +302,7 @@ class SavepointRun {
             'Creating',
             `The savepoint trigger of ${intent.startedAt} got no answer and VVP lists no savepoint for it yet; it is sent again only if none appears within ${Math.round(settle / 1000)} s.`,
           ),
+          precondition: true,
         });
         return { requeueAfter: Math.min(wait, this.#pollMs()) };
       }
@@ -297,7 +310,7 @@ class SavepointRun {
         { deploymentId: intent.name, startedAt: intent.startedAt },
         'the interrupted savepoint trigger did not reach VVP; triggering it now',
       );
-      return this.#post(intent, status.attempts ?? 1);
+      return this.#recordAndPost(intent.name, status.attempts ?? 1);
     }
     this.#event(
       'Normal',
@@ -305,14 +318,15 @@ class SavepointRun {
       'Trigger',
       `Found VVP savepoint ${found.metadata?.id ?? '?'}, triggered by an interrupted earlier reconcile; following it (no second savepoint was triggered).`,
     );
-    return this.#follow(found, { pendingOperation: undefined });
+    return this.#follow(found, { pendingOperation: undefined }, { precondition: true });
   }
 
   async #follow(
     savepoint: Savepoint,
     extra: Partial<VpSavepointStatus> = {},
-    wrote = false,
+    how: { wrote?: boolean; precondition?: boolean } = {},
   ): Promise<ReconcileResult | undefined> {
+    const { wrote = false, precondition = false } = how;
     const status = { ...observedStatus(savepoint), ...extra };
     const attempts = this.#object.status?.attempts ?? 1;
     switch (savepoint.status?.state) {
@@ -330,14 +344,16 @@ class SavepointRun {
           ready: ready(`Savepoint at ${savepoint.spec?.savepointLocation ?? '?'}.`),
           status,
           wrote,
+          precondition,
         });
         return undefined;
       }
       case 'FAILED':
-        return this.#failed(savepoint, status, attempts, wrote);
+        return this.#failed(savepoint, status, attempts, { wrote, precondition });
       default:
         await this.#report({
           wrote,
+          precondition,
           synced: synced(''),
           ready: notReady(
             'Creating',
@@ -353,8 +369,9 @@ class SavepointRun {
     savepoint: Savepoint,
     status: Partial<VpSavepointStatus>,
     attempts: number,
-    wrote: boolean,
+    how: { wrote: boolean; precondition: boolean },
   ): Promise<ReconcileResult | undefined> {
+    const { wrote, precondition } = how;
     const limit = this.#object.spec?.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
     const why = failureText(savepoint);
     if (attempts > limit) {
@@ -368,6 +385,7 @@ class SavepointRun {
         ready: notReady('BackoffLimitExceeded', message),
         status,
         wrote,
+        precondition,
       });
       return undefined;
     }
@@ -383,6 +401,7 @@ class SavepointRun {
         ready: notReady('Creating', message),
         status,
         wrote,
+        precondition,
       });
       return { requeueAfter: wait };
     }
@@ -406,11 +425,25 @@ class SavepointRun {
       return this.#reportPaused();
     }
     const attempts = previous === undefined ? 1 : (this.#object.status?.attempts ?? 1) + 1;
+    return this.#recordAndPost(deploymentId.id, attempts, observed);
+  }
+
+  /**
+   * Records the intent to trigger a savepoint of `deploymentId` (attempt `attempts`), then
+   * triggers it. Also used to send again a trigger that is known not to have reached VVP: the
+   * intent then starts anew, as the earlier one left nothing behind.
+   */
+  async #recordAndPost(
+    deploymentId: string,
+    attempts: number,
+    observed: Partial<VpSavepointStatus> = {},
+  ): Promise<ReconcileResult | undefined> {
     const intent: PendingOperation = {
       operation: 'Create',
       vvpNamespace: this.#vvpNamespace,
-      name: deploymentId.id,
-      startedAt: toKubernetesTime(this.#context.now()),
+      name: deploymentId,
+      // Milliseconds, unlike metav1.Time: the intent is matched against VVP's creation times.
+      startedAt: this.#context.now().toISOString(),
     };
     // Write-ahead: intent and attempt are in status before the trigger, with a resourceVersion
     // precondition, so neither a crash nor a reconcile from a stale cache can trigger twice.
@@ -423,7 +456,7 @@ class SavepointRun {
         pendingOperation: intent,
         attempts,
         lastAttemptTime: intent.startedAt,
-        deploymentId: deploymentId.id,
+        deploymentId,
       },
       resourceVersion === undefined ? {} : { resourceVersion },
     );
@@ -457,7 +490,7 @@ class SavepointRun {
       'Trigger',
       `Triggered VVP savepoint ${created.metadata?.id ?? '?'} of deployment ${intent.name} (attempt ${attempts}).`,
     );
-    return this.#follow(created, { pendingOperation: undefined, attempts }, true);
+    return this.#follow(created, { pendingOperation: undefined, attempts }, { wrote: true });
   }
 
   /**
@@ -619,7 +652,12 @@ class SavepointRun {
       lastHandledReconcileAt:
         this.#controls.reconcileRequestedAt ?? previous.lastHandledReconcileAt,
     };
-    this.#object = await this.#context.client.patchStatus(this.#object, status);
+    const resourceVersion = this.#object.metadata?.resourceVersion;
+    this.#object = await this.#context.client.patchStatus(
+      this.#object,
+      status,
+      report.precondition === true && resourceVersion !== undefined ? { resourceVersion } : {},
+    );
   }
 
   #event(type: 'Normal' | 'Warning', reason: string, action: string, note: string): void {
