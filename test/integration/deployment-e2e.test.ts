@@ -483,6 +483,54 @@ describe('VpDeployment end to end', () => {
     expect(after.every((e) => (e.count ?? 1) === 1)).toBe(true);
   });
 
+  it('survives a VVP outage and a 5xx storm: PlatformUnavailable while they last, Ready kept, then converges', async () => {
+    await apply(deploymentManifest('e2e-outage'));
+    const running = await ready('e2e-outage');
+    simulator.admin.setKnobs({ outage: true });
+    try {
+      const unavailable = await waitFor(
+        'PlatformUnavailable',
+        'vpdeployments',
+        'e2e-outage',
+        appNamespace,
+        (o) => condition(o, 'Synced')?.reason === 'PlatformUnavailable',
+      );
+      expect(condition(unavailable, 'Ready')?.status).toBe('True');
+    } finally {
+      simulator.admin.setKnobs({ outage: false });
+    }
+    const storm = simulator.admin.addFault({ status: 503, rate: 0.5 });
+    try {
+      await apply(deploymentManifest('e2e-outage', {}, { parallelism: 2 }));
+      await sleep(3_000);
+    } finally {
+      simulator.admin.removeFault(storm.id);
+    }
+    await waitFor(
+      'synced generation 2 and Ready',
+      'vpdeployments',
+      'e2e-outage',
+      appNamespace,
+      (o) => {
+        const synced = condition(o, 'Synced');
+        return (
+          synced?.status === 'True' &&
+          synced.observedGeneration === 2 &&
+          condition(o, 'Ready')?.status === 'True'
+        );
+      },
+    );
+    expect(
+      field(
+        await vvpDeployment(running.status?.id ?? ''),
+        'spec',
+        'template',
+        'spec',
+        'parallelism',
+      ),
+    ).toBe(2);
+  });
+
   it('creates exactly one VVP deployment when the manager is killed right after the VVP create', async () => {
     simulator.admin.addFault({
       method: 'POST',
