@@ -198,12 +198,6 @@ interface Report {
   status?: Partial<VpSavepointStatus>;
   /** Something was written to VVP in this reconcile. */
   wrote?: boolean;
-  /**
-   * Write only if the CR is still the one this reconcile read (resourceVersion precondition):
-   * for a write that decides about a recorded intent, which an object from a stale cache (one
-   * whose later status write has not arrived yet) must not do.
-   */
-  precondition?: boolean;
 }
 
 class SavepointRun {
@@ -302,7 +296,6 @@ class SavepointRun {
             'Creating',
             `The savepoint trigger of ${intent.startedAt} got no answer and VVP lists no savepoint for it yet; it is sent again only if none appears within ${Math.round(settle / 1000)} s.`,
           ),
-          precondition: true,
         });
         return { requeueAfter: Math.min(wait, this.#pollMs()) };
       }
@@ -318,15 +311,14 @@ class SavepointRun {
       'Trigger',
       `Found VVP savepoint ${found.metadata?.id ?? '?'}, triggered by an interrupted earlier reconcile; following it (no second savepoint was triggered).`,
     );
-    return this.#follow(found, { pendingOperation: undefined }, { precondition: true });
+    return this.#follow(found, { pendingOperation: undefined });
   }
 
   async #follow(
     savepoint: Savepoint,
     extra: Partial<VpSavepointStatus> = {},
-    how: { wrote?: boolean; precondition?: boolean } = {},
+    wrote = false,
   ): Promise<ReconcileResult | undefined> {
-    const { wrote = false, precondition = false } = how;
     const status = { ...observedStatus(savepoint), ...extra };
     const attempts = this.#object.status?.attempts ?? 1;
     switch (savepoint.status?.state) {
@@ -344,16 +336,14 @@ class SavepointRun {
           ready: ready(`Savepoint at ${savepoint.spec?.savepointLocation ?? '?'}.`),
           status,
           wrote,
-          precondition,
         });
         return undefined;
       }
       case 'FAILED':
-        return this.#failed(savepoint, status, attempts, { wrote, precondition });
+        return this.#failed(savepoint, status, attempts, wrote);
       default:
         await this.#report({
           wrote,
-          precondition,
           synced: synced(''),
           ready: notReady(
             'Creating',
@@ -369,9 +359,8 @@ class SavepointRun {
     savepoint: Savepoint,
     status: Partial<VpSavepointStatus>,
     attempts: number,
-    how: { wrote: boolean; precondition: boolean },
+    wrote: boolean,
   ): Promise<ReconcileResult | undefined> {
-    const { wrote, precondition } = how;
     const limit = this.#object.spec?.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
     const why = failureText(savepoint);
     if (attempts > limit) {
@@ -385,7 +374,6 @@ class SavepointRun {
         ready: notReady('BackoffLimitExceeded', message),
         status,
         wrote,
-        precondition,
       });
       return undefined;
     }
@@ -401,7 +389,6 @@ class SavepointRun {
         ready: notReady('Creating', message),
         status,
         wrote,
-        precondition,
       });
       return { requeueAfter: wait };
     }
@@ -490,7 +477,7 @@ class SavepointRun {
       'Trigger',
       `Triggered VVP savepoint ${created.metadata?.id ?? '?'} of deployment ${intent.name} (attempt ${attempts}).`,
     );
-    return this.#follow(created, { pendingOperation: undefined, attempts }, { wrote: true });
+    return this.#follow(created, { pendingOperation: undefined, attempts }, true);
   }
 
   /**
@@ -629,7 +616,12 @@ class SavepointRun {
     return this.#options.vvp.savepoints(this.#vvpNamespace, await this.#session.appManager());
   }
 
-  /** The one status write of a reconcile; nothing is written when nothing changed. */
+  /**
+   * The one status write of a reconcile; nothing is written when nothing changed. Always with
+   * a resourceVersion precondition: what a reconcile decides about an intent or an attempt
+   * from an object of a stale cache (whose latest status write has not arrived yet) must not
+   * land; the core retries on the conflict with the current object.
+   */
   async #report(report: Report): Promise<void> {
     const previous = this.#object.status ?? {};
     const now = this.#context.now();
@@ -656,7 +648,7 @@ class SavepointRun {
     this.#object = await this.#context.client.patchStatus(
       this.#object,
       status,
-      report.precondition === true && resourceVersion !== undefined ? { resourceVersion } : {},
+      resourceVersion === undefined ? {} : { resourceVersion },
     );
   }
 
