@@ -103,6 +103,21 @@ describe('VpDeployment end to end', () => {
   const vvpDeployment = async (id: string): Promise<unknown> =>
     (await vvp('GET', `${DEPLOYMENTS}/${id}`)).body;
 
+  /** The VpSavepoints whose names start with the deployment's (nonce and deletion records). */
+  const savepointRecordsOf = async (deployment: string): Promise<string[]> =>
+    (
+      await kubectl(testCluster().adminKubeconfigPath, [
+        'get',
+        'vpsavepoints',
+        '-n',
+        appNamespace,
+        '-o',
+        'name',
+      ])
+    )
+      .split('\n')
+      .filter((line) => line.startsWith(`vpsavepoint.vpoperator.dev/${deployment}-`));
+
   const deleteCr = (plural: string, name: string) =>
     kubectl(testCluster().adminKubeconfigPath, [
       'delete',
@@ -406,15 +421,7 @@ describe('VpDeployment end to end', () => {
       name: 'e2e-nonce',
     });
     expect(field(savepoint.status, 'location')).toMatch(/^s3:\/\//);
-    const listed = await kubectl(testCluster().adminKubeconfigPath, [
-      'get',
-      'vpsavepoints',
-      '-n',
-      appNamespace,
-      '-o',
-      'name',
-    ]);
-    expect(listed.split('\n').filter((line) => line.includes('e2e-nonce'))).toHaveLength(1);
+    expect(await savepointRecordsOf('e2e-nonce')).toHaveLength(1);
   });
 
   it('finishes a SavepointThenDelete deletion after a SIGKILL while suspending: one savepoint record, the deployment gone', async () => {
@@ -434,15 +441,7 @@ describe('VpDeployment end to end', () => {
     }
     await waitForGone('vpdeployments', 'e2e-kill-delete', appNamespace);
     expect((await vvp('GET', `${DEPLOYMENTS}/${id}`)).status).toBe(404);
-    const records = await kubectl(testCluster().adminKubeconfigPath, [
-      'get',
-      'vpsavepoints',
-      '-n',
-      appNamespace,
-      '-o',
-      'name',
-    ]);
-    expect(records.split('\n').filter((line) => line.includes('e2e-kill-delete'))).toHaveLength(1);
+    expect(await savepointRecordsOf('e2e-kill-delete')).toHaveLength(1);
   });
 
   it('mirrors each VVP event of the deployment once, and not again after a manager restart', async () => {
