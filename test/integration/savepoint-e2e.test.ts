@@ -2,35 +2,28 @@
 // operator identity with exactly config/rbac) → the VVP simulator with enforced auth. The
 // deployment is made directly in VVP and named by spec.metadata.deploymentId.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { call, field, startQuietSimulator } from '../support/simulator';
-import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
-import { readClusterState } from '../support/cluster-state';
+import { testCluster, uniqueNamespace } from '../support/cluster';
+import {
+  GROUP,
+  VERSION,
+  applyManifest,
+  conditionOf,
+  readCustomObject,
+  waitForCustomObject,
+  type CustomResource,
+} from '../support/custom-resources';
 import { kubectl } from '../support/kube-cli';
 import { killManager, type ManagerRun } from '../support/manager-process';
 import { grantOperatorRbac, installOperatorCrds, startOperator } from '../support/operator';
 import { eventually } from '../../src/testing/eventually';
 import type { RunningSimulator } from '../../src/simulator';
 
-const GROUP = 'vpoperator.dev';
-const VERSION = 'v1alpha1';
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const SAVEPOINTS = '/api/v1/namespaces/{namespace}/savepoints';
 
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
-
-interface ObservedSavepoint {
-  metadata: { name: string; finalizers?: string[] };
-  status?: {
-    conditions?: Condition[];
-    id?: string;
+interface ObservedSavepoint extends CustomResource {
+  status?: CustomResource['status'] & {
     state?: string;
     location?: string;
     origin?: string;
@@ -44,31 +37,8 @@ interface VvpSavepoint {
   status?: { state?: string };
 }
 
-let manifestCount = 0;
-
-async function apply(manifest: Record<string, unknown>): Promise<string> {
-  const file = join(readClusterState().scratchDir, `sp-e2e-${process.pid}-${manifestCount++}.json`);
-  writeFileSync(file, JSON.stringify(manifest));
-  return kubectl(testCluster().adminKubeconfigPath, ['apply', '-f', file]);
-}
-
-async function readSavepoint(
-  name: string,
-  namespace: string,
-): Promise<ObservedSavepoint | undefined> {
-  try {
-    return (await adminKubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: 'vpsavepoints',
-      name,
-      namespace,
-    })) as ObservedSavepoint;
-  } catch (error) {
-    if ((error as { code?: number }).code === 404) return undefined;
-    throw error;
-  }
-}
+const readSavepoint = (name: string, namespace: string) =>
+  readCustomObject<ObservedSavepoint>('vpsavepoints', name, namespace);
 
 function waitForSavepoint(
   name: string,
@@ -77,19 +47,15 @@ function waitForSavepoint(
   done: (savepoint: ObservedSavepoint) => boolean,
   timeoutMs = 30_000,
 ): Promise<ObservedSavepoint> {
-  return eventually(
-    `VpSavepoint ${name}: ${what}`,
-    async () => {
-      const savepoint = await readSavepoint(name, namespace);
-      return savepoint !== undefined && done(savepoint) ? savepoint : undefined;
-    },
-    { timeoutMs },
+  return waitForCustomObject<ObservedSavepoint>(
+    what,
+    { plural: 'vpsavepoints', name, namespace },
+    done,
+    timeoutMs,
   );
 }
 
-function ready(savepoint: ObservedSavepoint): Condition | undefined {
-  return savepoint.status?.conditions?.find((c) => c.type === 'Ready');
-}
+const ready = (savepoint: ObservedSavepoint) => conditionOf(savepoint, 'Ready');
 
 describe('VpSavepoint end to end', () => {
   let simulator: RunningSimulator;
@@ -192,7 +158,7 @@ describe('VpSavepoint end to end', () => {
 
   it('takes a savepoint of a running deployment: COMPLETED with a location, exactly one in VVP', async () => {
     const before = (await userSavepoints()).length;
-    await apply(savepointManifest('sp-ok'));
+    await applyManifest(savepointManifest('sp-ok'));
     const taken = await waitForSavepoint(
       'sp-ok',
       appNamespace,
@@ -238,7 +204,7 @@ describe('VpSavepoint end to end', () => {
     expect(registered.status).toBe(201);
     const id = String(field(registered.body, 'metadata', 'id'));
     simulator.admin.clearRequests();
-    await apply({
+    await applyManifest({
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'VpSavepoint',
       metadata: { name: 'sp-import', namespace: appNamespace },
@@ -265,7 +231,7 @@ describe('VpSavepoint end to end', () => {
   it('retries a FAILED savepoint up to backoffLimit, then reports BackoffLimitExceeded', async () => {
     simulator.admin.setKnobs({ savepointFailureRate: 1 });
     const before = (await userSavepoints()).length;
-    await apply(savepointManifest('sp-failing', { backoffLimit: 1 }));
+    await applyManifest(savepointManifest('sp-failing', { backoffLimit: 1 }));
     const failed = await waitForSavepoint(
       'sp-failing',
       appNamespace,
@@ -287,7 +253,7 @@ describe('VpSavepoint end to end', () => {
       remaining: 1,
     });
     const before = (await userSavepoints()).length;
-    await apply(savepointManifest('sp-crash'));
+    await applyManifest(savepointManifest('sp-crash'));
     await eventually('the trigger to reach VVP', async () =>
       (await userSavepoints()).length > before ? true : undefined,
     );
