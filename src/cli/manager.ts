@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import { KubernetesSecretClient, Manager } from '../controller';
-import { registerResourceControllers } from '../reconcilers';
+import { KubernetesSavepointRecords, registerResourceControllers } from '../reconcilers';
 import { ConfigError, loadConfig, type Config } from '../config/load';
 import { createLogger, knownSecrets, type Logger } from '../logging';
 import {
@@ -125,6 +125,7 @@ async function runWithConfig(
     }),
     instanceId: config.instanceId,
     operatorNamespace,
+    savepointRecords: new KubernetesSavepointRecords(kubeConfig, FIELD_MANAGER),
   });
 
   const stopped = waitForShutdownSignal(logger);

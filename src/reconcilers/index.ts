@@ -1,10 +1,14 @@
 import {
   FINALIZER,
   LABEL_INSTANCE,
+  VP_DEPLOYMENT,
   VP_DEPLOYMENT_TARGET,
   VP_NAMESPACE,
+  VP_SAVEPOINT,
+  type VpDeployment,
   type VpDeploymentTarget,
   type VpNamespace,
+  type VpSavepoint,
 } from '../api';
 import type {
   ControllerRegistration,
@@ -16,13 +20,25 @@ import type {
 import type { TokenResolver } from '../tokens';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './managed/dependencies';
 import { ManagedReconciler } from './managed/reconciler';
+import type { SavepointRecords } from './savepoint-records';
+import { VpDeploymentKind, targetDependency, type DeploymentVvp } from './vp-deployment';
 import { VpDeploymentTargetKind, type DeploymentTargetVvp } from './vp-deployment-target';
 import { VpNamespaceKind, type NamespaceVvp } from './vp-namespace';
+import { VpSavepointReconciler, vpDeploymentDependency, type SavepointVvp } from './vp-savepoint';
 
 export { ManagedReconciler, type ManagedReconcilerOptions } from './managed/reconciler';
 export type * from './managed/types';
+export { KubernetesSavepointRecords, type SavepointRecords } from './savepoint-records';
+export { VpDeploymentKind } from './vp-deployment';
 export { VpDeploymentTargetKind } from './vp-deployment-target';
 export { VpNamespaceKind } from './vp-namespace';
+export { VpSavepointReconciler } from './vp-savepoint';
+export {
+  mirrorDeploymentEvents,
+  type EventCursor,
+  type MirrorDeploymentEventsRequest,
+  type MirrorResult,
+} from './event-mirror';
 
 /** Core-group Secrets, for the token Secret watch. */
 const SECRETS: ResourceDescriptor = {
@@ -38,8 +54,10 @@ const CONTROL_ANNOTATIONS = ['vpoperator.dev/'];
 
 export interface ResourceControllersOptions {
   /** The VVP client (src/vvp); every call carries the reconcile's signal and the CR's token. */
-  vvp: NamespaceVvp & DeploymentTargetVvp;
+  vvp: NamespaceVvp & DeploymentTargetVvp & DeploymentVvp & SavepointVvp;
   tokens: TokenResolver;
+  /** Creates the VpSavepoints a VpDeployment records (savepointNonce, SavepointThenDelete). */
+  savepointRecords: SavepointRecords;
   /** `--instance-id`: reconcile only CRs labelled with it; without one, only unlabelled CRs. */
   instanceId?: string | undefined;
   /** `--operator-namespace`: where the Secrets named by cluster-scoped VpNamespaces live. */
@@ -61,10 +79,10 @@ export function instanceLabelSelector(instanceId: string | undefined): string {
 }
 
 /**
- * Registers the VpNamespace and VpDeploymentTarget controllers on `manager` (before
- * `manager.start()`). Both run on the shared {@link ManagedReconciler}; VpDeploymentTargets are
- * requeued when the VpNamespace of their VVP namespace changes (e.g. becomes Ready), and, with
- * `watchTokenSecrets`, CRs are requeued when their token Secret changes.
+ * Registers the resource controllers on `manager` (before `manager.start()`). All run on the
+ * shared {@link ManagedReconciler}; VpDeploymentTargets are requeued when the VpNamespace of
+ * their VVP namespace changes (e.g. becomes Ready), VpDeployments when the VpDeploymentTarget
+ * they reference changes, and, with `watchTokenSecrets`, CRs when their token Secret changes.
  */
 export function registerResourceControllers(
   manager: Pick<Manager, 'addController'>,
@@ -108,6 +126,56 @@ export function registerResourceControllers(
           targetDependencies.dependantsOf(vvpNamespaceDependency(object.metadata?.name ?? '')),
       },
       ...tokenSecretWatches(options, targetDependencies, undefined),
+    ],
+  });
+
+  const deploymentDependencies = new DependencyIndex();
+  manager.addController<VpDeployment>({
+    ...registrationBasics(options, labelSelector),
+    name: 'vpdeployment',
+    resource: VP_DEPLOYMENT,
+    reconciler: new ManagedReconciler({
+      ...common,
+      kind: new VpDeploymentKind(options.vvp, options.savepointRecords),
+      dependencies: deploymentDependencies,
+    }),
+    watches: [
+      {
+        // A deployment waits for its target: requeue it when the target changes (becomes Ready).
+        resource: VP_DEPLOYMENT_TARGET,
+        labelSelector,
+        map: (object: KubeObject) =>
+          deploymentDependencies.dependantsOf(
+            targetDependency(object.metadata?.namespace ?? '', object.metadata?.name ?? ''),
+          ),
+      },
+      ...tokenSecretWatches(options, deploymentDependencies, undefined),
+    ],
+  });
+
+  // Savepoints are one-shot and nameless, so they run on their own reconciler (vp-savepoint.ts)
+  // by the same rules; a VpSavepoint naming a VpDeployment is requeued when that changes (it
+  // waits for the deployment's VVP id).
+  const savepointDependencies = new DependencyIndex();
+  manager.addController<VpSavepoint>({
+    ...registrationBasics(options, labelSelector),
+    name: 'vpsavepoint',
+    resource: VP_SAVEPOINT,
+    reconciler: new VpSavepointReconciler({
+      vvp: options.vvp,
+      tokens: options.tokens,
+      dependencies: savepointDependencies,
+    }),
+    watches: [
+      {
+        resource: VP_DEPLOYMENT,
+        labelSelector,
+        map: (object: KubeObject) =>
+          savepointDependencies.dependantsOf(
+            vpDeploymentDependency(object.metadata?.namespace ?? '', object.metadata?.name ?? ''),
+          ),
+      },
+      ...tokenSecretWatches(options, savepointDependencies, undefined),
     ],
   });
 }

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/global
 import { Registry } from 'prom-client';
 import {
   ConflictError,
+  type CacheReader,
   type EventSpec,
   type ReconcileContext,
   type ReconcileResult,
@@ -27,6 +28,10 @@ export class FakeObject<T extends ManagedResource> {
   /** The next status write for which this answers true fails instead (once). */
   failStatusWrite: ((desired: Record<string, unknown>) => boolean) | undefined;
   readonly events: EventSpec[] = [];
+  /** Events posted under deterministic names (mirrored VVP events), by name. */
+  readonly postedOnce = new Map<string, EventSpec>();
+  /** What the reconciler finds in the informer caches (other CRs); empty by default. */
+  cache: CacheReader = { get: () => undefined, list: () => [] };
   #version = 1;
 
   constructor(object: T) {
@@ -51,7 +56,11 @@ export class FakeObject<T extends ManagedResource> {
           this.events.push(event);
           return Promise.resolve();
         },
-        postOnce: () => Promise.resolve('posted'),
+        postOnce: (_object, name, event) => {
+          if (this.postedOnce.has(name)) return Promise.resolve('alreadyPosted');
+          this.postedOnce.set(name, event);
+          return Promise.resolve('posted');
+        },
       },
       client: {
         patchStatus: (object, desired, options) =>
@@ -60,7 +69,7 @@ export class FakeObject<T extends ManagedResource> {
         addFinalizer: unsupported,
         removeFinalizer: unsupported,
       },
-      cache: { get: () => undefined, list: () => [] },
+      cache: this.cache,
       secrets: { get: unsupported, create: unsupported, update: unsupported, delete: unsupported },
     };
   }

@@ -12,6 +12,7 @@ import {
   type VvpError,
 } from '../vvp';
 import { diffManaged } from './managed/diff';
+import { locateInSpecMetadata } from './managed/location';
 import { isOwnerLabelKey } from './managed/ownership';
 import type {
   Connection,
@@ -37,7 +38,6 @@ export interface ObservedTarget {
   relabelable: boolean | undefined;
 }
 
-const DEFAULT_VVP_NAMESPACE = 'default';
 const TARGET_NAME = /^[0-9a-zA-Z_-]{1,250}$/;
 const SPEC_PREFIX = 'spec.spec';
 const METADATA_PREFIX = 'spec.metadata';
@@ -55,11 +55,7 @@ export class VpDeploymentTargetKind implements ManagedKind<VpDeploymentTarget, O
   constructor(private readonly vvp: DeploymentTargetVvp) {}
 
   locate(object: VpDeploymentTarget): VvpLocation {
-    const metadata = object.spec?.metadata;
-    return {
-      vvpNamespace: metadata?.namespace ?? DEFAULT_VVP_NAMESPACE,
-      name: metadata?.name ?? object.metadata?.name ?? '',
-    };
+    return locateInSpecMetadata(object);
   }
 
   validate(object: VpDeploymentTarget): readonly string[] {

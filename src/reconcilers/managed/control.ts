@@ -1,6 +1,14 @@
 import { ANNOTATION_ADOPT, ANNOTATION_PAUSED, ANNOTATION_RECONCILE_REQUESTED_AT } from '../../api';
 import type { ManagedResource } from './types';
 
+/**
+ * `vpoperator.dev/force-orphan: "true"` on a CR being deleted: the escape hatch when a deletion
+ * cannot complete (VVP gone for good, a step that keeps failing). The finalizer is dropped at
+ * once and the VVP object left as it is, with a Warning Event saying so; nobody has to edit
+ * finalizers by hand.
+ */
+export const ANNOTATION_FORCE_ORPHAN = 'vpoperator.dev/force-orphan';
+
 /** The control annotations and operator-only spec fields of a CR, read once per reconcile. */
 export interface Controls {
   /** `vpoperator.dev/paused: "true"`: observe and report, never write to VVP. */
@@ -11,6 +19,8 @@ export interface Controls {
   reconcileRequestedAt: string | undefined;
   /** `spec.deletionPolicy`, `Delete` by default. */
   deletionPolicy: string;
+  /** `vpoperator.dev/force-orphan: "true"`: drop the finalizer now, leave VVP as it is. */
+  forceOrphan: boolean;
 }
 
 export function readControls(object: ManagedResource): Controls {
@@ -20,5 +30,6 @@ export function readControls(object: ManagedResource): Controls {
     adopt: annotations[ANNOTATION_ADOPT] === 'true',
     reconcileRequestedAt: annotations[ANNOTATION_RECONCILE_REQUESTED_AT],
     deletionPolicy: object.spec?.deletionPolicy ?? 'Delete',
+    forceOrphan: annotations[ANNOTATION_FORCE_ORPHAN] === 'true',
   };
 }

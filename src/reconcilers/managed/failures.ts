@@ -12,6 +12,15 @@ import {
 import type { VvpSession } from './session';
 import type { VvpLocation } from './types';
 
+/**
+ * Something the CR needs is not there yet (e.g. the VpDeploymentTarget it names is not Ready):
+ * `Synced=False` reason `DependencyNotReady` with this message; retried with backoff, and
+ * sooner by the secondary watch on the dependency.
+ */
+export class DependencyNotReadyError extends Error {
+  override readonly name = 'DependencyNotReadyError';
+}
+
 /** How a failed step is reported and what happens next. */
 export interface Failure {
   /** The Synced reason, CamelCase. */
@@ -86,6 +95,9 @@ export async function classifyFailure(
       terminal: false,
       refused: true,
     };
+  }
+  if (error instanceof DependencyNotReadyError) {
+    return { reason: 'DependencyNotReady', message: error.message, terminal: false, refused: true };
   }
   if (error instanceof TokenUnavailableError) {
     return { reason: 'TokenUnavailable', message: error.message, terminal: false, refused: true };

@@ -14,13 +14,14 @@ import {
   OWNER_LABELS,
   type PendingOperation,
 } from '../../api';
-import type { TokenRequest, TokenResolver } from '../../tokens';
+import type { TokenResolver } from '../../tokens';
 import { StateConflictError, VvpCallAbortedError } from '../../vvp';
-import { readControls, type Controls } from './control';
+import { ANNOTATION_FORCE_ORPHAN, readControls, type Controls } from './control';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './dependencies';
 import { classifyFailure } from './failures';
 import { judgeOwnership, ownerLabelsFor, type Ownership } from './ownership';
-import { VvpSession } from './session';
+import { VvpSession, tokenRequestFor } from './session';
+import { notReady, notSynced, synced } from './conditions';
 import type {
   ExternalClient,
   ExternalIdentity,
@@ -124,6 +125,8 @@ interface Report<O> {
   intent: 'clear' | 'keep';
   /** The recorded VVP id no longer names anything (the object is gone). */
   forgetId?: boolean;
+  /** Drift repaired in this reconcile: the CR paths VVP had changed behind our back. */
+  drifted?: readonly string[];
 }
 
 /** One reconcile (or finalize) of one CR: the object as last written, and the means to act. */
@@ -145,13 +148,14 @@ class ReconcileRun<T extends ManagedResource, O> {
     this.#object = object;
     this.#controls = readControls(object);
     this.#location = options.kind.locate(object);
-    const request = this.#tokenRequest();
+    const request = tokenRequestFor(object, this.#location.vvpNamespace, options.operatorNamespace);
     this.#session = new VvpSession(options.tokens, request, context.signal);
     options.dependencies?.record(object, [
       vvpNamespaceDependency(this.#location.vvpNamespace),
       ...(request.secretRef === undefined
         ? []
         : [secretDependency(request.secretRef.namespace, request.secretRef.name)]),
+      ...(options.kind.dependencies?.(object) ?? []),
     ]);
   }
 
@@ -184,6 +188,15 @@ class ReconcileRun<T extends ManagedResource, O> {
   }
 
   async finalize(nextBlockedDelay: () => number): Promise<ReconcileResult | undefined> {
+    if (this.#controls.forceOrphan) {
+      this.#event(
+        'Warning',
+        'ForceOrphaned',
+        'Delete',
+        `Left ${this.#describe()} in VVP as it is, without finishing deletionPolicy ${this.#controls.deletionPolicy}: annotation ${ANNOTATION_FORCE_ORPHAN} is "true". Clean it up in VVP if it should not stay.`,
+      );
+      return undefined;
+    }
     if (this.#controls.deletionPolicy === 'Orphan') {
       this.#event(
         'Normal',
@@ -378,6 +391,7 @@ class ReconcileRun<T extends ManagedResource, O> {
   ): Promise<ReconcileResult | undefined> {
     let current = observed;
     const paths = client.diff(current);
+    const drifted = this.#isDrift(client.identify(current), progress) ? paths : [];
     if (paths.length > 0 && this.#controls.paused) {
       return this.#finish(client, current, {
         ...progress,
@@ -398,7 +412,16 @@ class ReconcileRun<T extends ManagedResource, O> {
         });
       }
       current = outcome.observed;
-      this.#event('Normal', 'Updated', 'Update', `Updated ${this.#describe()}: ${outcome.note}`);
+      if (drifted.length > 0) {
+        this.#event(
+          'Warning',
+          'Drifted',
+          'Update',
+          `${this.#describe()} was changed in VVP behind the operator's back at ${drifted.join(', ')}; repaired: ${outcome.note}`,
+        );
+      } else {
+        this.#event('Normal', 'Updated', 'Update', `Updated ${this.#describe()}: ${outcome.note}`);
+      }
     }
     const pausedNote = this.#controls.paused
       ? notSynced('Paused', `Paused by annotation ${ANNOTATION_PAUSED}; VVP matches the spec.`)
@@ -407,13 +430,35 @@ class ReconcileRun<T extends ManagedResource, O> {
       adopted: progress.adopted,
       wrote: progress.wrote || paths.length > 0,
       synced: pausedNote,
+      drifted,
     });
+  }
+
+  /**
+   * VVP differs on managed fields although this very generation was synced with this very
+   * object: someone changed it in VVP. (A new generation, a create or an adoption is not drift.)
+   */
+  #isDrift(identity: ExternalIdentity, progress: { adopted: boolean; wrote: boolean }): boolean {
+    if (progress.adopted || progress.wrote || this.#controls.paused) return false;
+    const status = this.#object.status;
+    const wasSynced = findCondition(status?.conditions, 'Synced');
+    return (
+      status?.id === identity.id &&
+      status.pendingOperation === undefined &&
+      wasSynced?.status === 'True' &&
+      wasSynced.observedGeneration === this.#object.metadata?.generation
+    );
   }
 
   async #finish(
     client: ExternalClient<O>,
     observed: O,
-    outcome: { adopted: boolean; wrote: boolean; synced: ConditionUpdate },
+    outcome: {
+      adopted: boolean;
+      wrote: boolean;
+      synced: ConditionUpdate;
+      drifted?: readonly string[];
+    },
   ): Promise<ReconcileResult | undefined> {
     const external = client.report(observed);
     await this.#report({
@@ -423,6 +468,7 @@ class ReconcileRun<T extends ManagedResource, O> {
       wrote: outcome.wrote,
       adopted: outcome.adopted,
       intent: 'clear',
+      ...(outcome.drifted === undefined ? {} : { drifted: outcome.drifted }),
     });
     return external.transitioning ? { requeueAfter: this.#transitionPollMs() } : undefined;
   }
@@ -434,6 +480,11 @@ class ReconcileRun<T extends ManagedResource, O> {
       session: this.#session,
       ownerLabels: ownerLabelsFor(this.#object, this.#options.instanceId),
       logger: this.#context.logger,
+      cache: this.#context.cache,
+      event: (event) => {
+        void this.#context.events.event(this.#object, event);
+      },
+      events: this.#context.events,
     });
     return this.#client;
   }
@@ -485,6 +536,19 @@ class ReconcileRun<T extends ManagedResource, O> {
     if (ready !== undefined) conditions = setCondition(conditions, ready, at);
     const wasSynced = findCondition(previous.conditions, 'Synced');
     conditions = setCondition(conditions, report.synced, at);
+    if (report.drifted !== undefined && report.drifted.length > 0) {
+      // Kept as the record of the last repair; the Event was posted once, with it.
+      conditions = setCondition(
+        conditions,
+        {
+          type: 'Drifted',
+          status: 'True',
+          reason: 'DriftRepaired',
+          message: `VVP differed from the spec at ${report.drifted.join(', ')} (changed outside the operator) and was repaired at ${toKubernetesTime(now)}.`,
+        },
+        at,
+      );
+    }
     const newlySynced =
       report.synced.status === 'True' &&
       (wasSynced?.status !== 'True' || wasSynced.observedGeneration !== generation);
@@ -533,17 +597,6 @@ class ReconcileRun<T extends ManagedResource, O> {
     this.#event('Warning', reason, action, note);
   }
 
-  #tokenRequest(): TokenRequest {
-    const ref = this.#object.spec?.apiTokenSecretRef;
-    const request: TokenRequest = { vvpNamespace: this.#location.vvpNamespace };
-    if (ref === undefined) return request;
-    const namespace = this.#object.metadata?.namespace ?? this.#options.operatorNamespace;
-    return {
-      ...request,
-      secretRef: { namespace, name: ref.name, ...(ref.key === undefined ? {} : { key: ref.key }) },
-    };
-  }
-
   #transitionPollMs(): number {
     return this.#options.transitionPollMs ?? DEFAULT_TRANSITION_POLL_MS;
   }
@@ -564,16 +617,4 @@ function describeLocation(kind: string, location: VvpLocation): string {
       ? location.name
       : `${location.vvpNamespace}/${location.name}`;
   return `VVP ${what} "${where}"`;
-}
-
-function synced(message: string): ConditionUpdate {
-  return { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', message };
-}
-
-function notSynced(reason: string, message: string): ConditionUpdate {
-  return { type: 'Synced', status: 'False', reason, message };
-}
-
-function notReady(reason: string, message: string): ConditionUpdate {
-  return { type: 'Ready', status: 'False', reason, message };
 }

@@ -1,9 +1,30 @@
 import type { ResolvedToken, TokenRequest, TokenResolver } from '../../tokens';
 import type { VvpCallOptions } from '../../vvp';
+import type { ManagedResource } from './types';
 
 /** How Platform API calls authenticate: the operator's own credentials, not a namespace token. */
 export const PLATFORM_CREDENTIALS =
   'the platform credentials (--platform-api-token-secret or PLATFORM_API_TOKEN; anonymous without them)';
+
+/**
+ * The token a CR's calls into `vvpNamespace` need: the Secret its `spec.apiTokenSecretRef`
+ * names (in the CR's namespace; for cluster-scoped CRs in `clusterScopedNamespace`), else
+ * whatever the resolver finds for the VVP namespace.
+ */
+export function tokenRequestFor(
+  object: ManagedResource,
+  vvpNamespace: string,
+  clusterScopedNamespace: string,
+): TokenRequest {
+  const ref = object.spec?.apiTokenSecretRef;
+  const request: TokenRequest = { vvpNamespace };
+  if (ref === undefined) return request;
+  const namespace = object.metadata?.namespace ?? clusterScopedNamespace;
+  return {
+    ...request,
+    secretRef: { namespace, name: ref.name, ...(ref.key === undefined ? {} : { key: ref.key }) },
+  };
+}
 
 /**
  * VVP call options for one CR during one reconcile: the reconcile's abort signal on every

@@ -1,4 +1,11 @@
-import type { ConditionUpdate, KubeObject, ResourceDescriptor } from '../../controller';
+import type {
+  CacheReader,
+  ConditionUpdate,
+  EventSink,
+  EventSpec,
+  KubeObject,
+  ResourceDescriptor,
+} from '../../controller';
 import type { ManagedStatus, SecretKeyRef } from '../../api';
 import type { Logger } from '../../logging';
 import type { VvpSession } from './session';
@@ -91,6 +98,12 @@ export interface Connection {
   /** The labels that mark a VVP object as this CR's (for kinds whose VVP model has labels). */
   ownerLabels: Readonly<Record<string, string>>;
   logger: Logger;
+  /** The informer caches (the kind's own and its watched kinds), e.g. a referenced CR. */
+  cache: CacheReader;
+  /** Posts an Event about the CR through the deduplicating recorder, for kind-specific news. */
+  event(event: EventSpec): void;
+  /** The Event sink itself, for Events with deterministic names (mirrored VVP events). */
+  events: Pick<EventSink, 'postOnce'>;
 }
 
 /** One kind's plug-in to the shared reconciler. */
@@ -105,5 +118,10 @@ export interface ManagedKind<T extends ManagedResource, O> {
   locate(object: T): VvpLocation;
   /** What the CRD schema cannot check; each problem a sentence naming the field. */
   validate(object: T): readonly string[];
+  /**
+   * Keys of further objects the CR depends on (e.g. a referenced CR), besides its token Secret
+   * and VVP namespace, for secondary watches that requeue dependants.
+   */
+  dependencies?(object: T): readonly string[];
   connect(object: T, connection: Connection): ExternalClient<O>;
 }
