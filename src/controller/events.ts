@@ -24,6 +24,11 @@ export interface EventSpec {
   note: string;
   /** A second object involved, if any. */
   related?: PlainObjectOf<V1ObjectReference>;
+  /**
+   * When it happened, if not now: the `eventTime` of a mirrored external event (its own time,
+   * so `kubectl get events` orders it where it belongs). Only {@link EventRecorder.postOnce}.
+   */
+  occurredAt?: Date;
 }
 
 /** Outcome of {@link EventRecorder.postOnce}. */
@@ -250,7 +255,7 @@ export class EventRecorder {
    */
   async postOnce(object: KubeObject, name: string, event: EventSpec): Promise<PostOnceResult> {
     try {
-      await this.#create(object, event, name, this.#clock.now());
+      await this.#create(object, event, name, event.occurredAt?.getTime() ?? this.#clock.now());
       return 'posted';
     } catch (error) {
       if (isConflict(error)) return 'alreadyPosted';

@@ -187,6 +187,14 @@ describe('mirroring VVP events exactly once', () => {
     expect(second.posted).toBe(1);
   });
 
+  it("gives each Kubernetes Event the VVP event's own time", async () => {
+    const kube = new FakeKubernetesEvents();
+    await poll([vvpEvent('a', 7)], kube, {});
+    expect(kube.created.map((event) => event.occurredAt?.toISOString())).toEqual([
+      '2026-12-01T10:00:07.000Z',
+    ]);
+  });
+
   it('caps each poll and resumes where it stopped', async () => {
     const log = Array.from({ length: 45 }, (_, index) => vvpEvent(`e${index}`, index));
     const kube = new FakeKubernetesEvents();

@@ -90,6 +90,7 @@ export async function mirrorDeploymentEvents(
         reason: event.name,
         action: 'VvpEvent',
         note: noteOf(event),
+        ...occurredAt(event),
       },
     );
     if (outcome === 'failed') return { cursor, posted, more: true };
@@ -215,7 +216,11 @@ function compareTimes(a: string, b: string): number {
 }
 
 function noteOf(event: MirrorableEvent): string {
-  // The Kubernetes Event carries the time it was posted; VVP's own time is in the note.
-  const when = event.createdAt === '' ? '' : ` (VVP, ${event.createdAt})`;
-  return `${event.message === '' ? event.name : event.message}${when}`;
+  return event.message === '' ? event.name : event.message;
+}
+
+/** The VVP event's own time as the Kubernetes Event's time, when VVP gave a valid one. */
+function occurredAt(event: MirrorableEvent): { occurredAt?: Date } {
+  const time = Date.parse(event.createdAt);
+  return Number.isNaN(time) ? {} : { occurredAt: new Date(time) };
 }

@@ -195,6 +195,7 @@ describe('controller core against a real API server', () => {
       reason: 'JobStarted',
       action: 'Mirror',
       note: 'job started',
+      occurredAt: new Date('2026-11-30T08:15:00.123Z'),
     } as const;
     expect(await recorder.postOnce(widget, name, mirrored)).toBe('posted');
     expect(await recorder.postOnce(widget, name, mirrored)).toBe('alreadyPosted');
@@ -211,6 +212,10 @@ describe('controller core against a real API server', () => {
     expect(byNote.get('VVP answered 503')?.regarding?.uid).toBe(widget.metadata?.uid);
     expect(byNote.get('VVP answered 500')?.series).toBeUndefined();
     expect(byNote.get('job started')?.metadata?.name).toBe(name);
+    // A mirrored event keeps the time it happened, not the time it was posted.
+    expect(new Date(String(byNote.get('job started')?.eventTime)).toISOString()).toBe(
+      '2026-11-30T08:15:00.123Z',
+    );
   });
 
   it('serves metrics that pass promtool, with controller-runtime names', async () => {
