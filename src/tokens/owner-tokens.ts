@@ -172,6 +172,16 @@ export class OwnerTokens {
     );
   }
 
+  /** Like {@link #namespaceGone}, but a failure to find out counts as "not missing". */
+  async #namespaceMissing(vvpNamespace: string): Promise<boolean> {
+    try {
+      // Part of a creation shared by every waiting caller, so no one caller's signal.
+      return await this.#namespaceGone(vvpNamespace, undefined);
+    } catch {
+      return false;
+    }
+  }
+
   async #namespaceGone(vvpNamespace: string, signal: AbortSignal | undefined): Promise<boolean> {
     try {
       await this.#options.vvp.namespaces({ signal }).get(vvpNamespace);
@@ -265,6 +275,14 @@ export class OwnerTokens {
         created = await api.create(body);
       }
     } catch (error) {
+      // A 403 in a namespace that does not exist yet (its VpNamespace is still being created)
+      // is no refusal to remember: the next attempt, once it exists, may well succeed.
+      if (error instanceof ForbiddenError && (await this.#namespaceMissing(vvpNamespace))) {
+        throw new TokenUnavailableError(
+          `VVP namespace ${vvpNamespace} does not exist (yet), so the operator cannot create its owner token there; retrying until it exists`,
+          { cause: error },
+        );
+      }
       const reason = refusalReason(error, vvpNamespace);
       if (reason === undefined) throw error;
       return { kind: 'refused', reason };

@@ -361,6 +361,22 @@ describe('owner tokens', () => {
     expect(await vvpTokenNames()).toEqual([`namespaces/${VVP_NS}/apitokens/ci-pipeline`]);
   });
 
+  it('waits for a VVP namespace that does not exist yet instead of remembering a refusal', async () => {
+    const resolver = resolverFor(new FakeSecretStore());
+    await expect(resolver.resolve({ vvpNamespace: 'not-yet' })).rejects.toThrow(
+      'VVP namespace not-yet does not exist (yet)',
+    );
+    await vvpClient(ADMIN)
+      .namespaces()
+      .create({
+        name: 'namespaces/not-yet',
+        roleBindings: [{ role: 'owner', members: ['user:admin'] }],
+      });
+    const resolved = await resolver.resolve({ vvpNamespace: 'not-yet' });
+    expect(resolved.token).toBeDefined();
+    expect(resolved.source).toContain('owner token created by the operator');
+  });
+
   it('releases the Secret of an owner token whose VVP namespace is already gone', async () => {
     const secrets = new FakeSecretStore();
     const admin = vvpClient(ADMIN);
