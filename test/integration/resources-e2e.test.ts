@@ -297,7 +297,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
       (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/secret-ref-target')).status,
     ).toBe(404);
 
-    await grantOperatorRbac(operatorNamespace, { tokenSecretReader: true });
+    await grantOperatorRbac(operatorNamespace, { tokenSecretReaderIn: [appNamespace] });
     await waitForCondition('vpdeploymenttargets', 'secret-ref-target', appNamespace, 'Ready', {
       status: 'True',
     });

@@ -32,22 +32,39 @@ function rbacDocument(file: string): RbacDocument {
 
 /**
  * Grants the operator identity exactly config/rbac: the ClusterRole cluster-wide, the Role in
- * `operatorNamespace`; the token Secret reader only with `tokenSecretReader`.
+ * `operatorNamespace`; the opt-in token Secret reader only in `tokenSecretReaderIn` (bound per
+ * namespace, as for watched namespaces, so other tests' namespaces stay out of reach).
  */
 export async function grantOperatorRbac(
   operatorNamespace: string,
-  options: { tokenSecretReader?: boolean } = {},
+  options: { tokenSecretReaderIn?: readonly string[] } = {},
 ): Promise<void> {
   const admin = testCluster().adminKubeconfigPath;
   const user = testCluster().operatorUser;
+  const readerNamespaces = options.tokenSecretReaderIn ?? [];
   const files = readdirSync(RBAC_DIR).filter(
-    (file) =>
-      file.endsWith('.yaml') && (options.tokenSecretReader === true || !file.startsWith('token-')),
+    (file) => file.endsWith('.yaml') && (readerNamespaces.length > 0 || !file.startsWith('token-')),
   );
   for (const file of files) {
     const role = rbacDocument(file);
     const path = join(RBAC_DIR, file);
-    if (role.kind === 'Role') {
+    if (file.startsWith('token-')) {
+      await kubectl(admin, ['apply', '-f', path]);
+      for (const namespace of readerNamespaces) {
+        await kubectl(admin, [
+          'create',
+          'rolebinding',
+          role.metadata.name,
+          `--clusterrole=${role.metadata.name}`,
+          `--user=${user}`,
+          '-n',
+          namespace,
+          '--dry-run=client',
+          '-o',
+          'yaml',
+        ]).then((yaml) => applyYaml(admin, yaml));
+      }
+    } else if (role.kind === 'Role') {
       await kubectl(admin, ['apply', '-n', operatorNamespace, '-f', path]);
       await kubectl(admin, [
         'create',
