@@ -63,7 +63,11 @@ function scratchFile(name: string, text: string): string {
 const admin = (): string => testCluster().adminKubeconfigPath;
 
 /** `helm template` as the cluster administrator (so kubeVersion is checked against it). */
-async function render(namespace: string, values: string[]): Promise<Manifest[]> {
+async function render(
+  namespace: string,
+  values: string[],
+  extraArgs: string[] = [],
+): Promise<Manifest[]> {
   const yaml = await helm(admin(), [
     'template',
     'chart',
@@ -71,15 +75,16 @@ async function render(namespace: string, values: string[]): Promise<Manifest[]> 
     '--namespace',
     namespace,
     ...values.flatMap((value) => ['--set', value]),
+    ...extraArgs,
   ]);
   return parseAllDocuments(yaml)
     .map((document) => document.toJS() as Manifest | null)
     .filter((manifest): manifest is Manifest => manifest !== null);
 }
 
-async function renderFailure(values: string[]): Promise<string> {
+async function renderFailure(values: string[], extraArgs: string[] = []): Promise<string> {
   try {
-    await render('chart-schema', values);
+    await render('chart-schema', values, extraArgs);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
@@ -301,26 +306,34 @@ describe('the Helm chart', () => {
     expect(await renderFailure([URL_VALUE, 'watchNamespaces={Team_A}'])).toContain(
       '/watchNamespaces/0',
     );
+    expect(await renderFailure([URL_VALUE], ['--kube-version', '1.28.0'])).toContain(
+      'incompatible with Kubernetes v1.28.0',
+    );
   });
 });
 
-describe('the installed chart', () => {
+describe.each([
+  { mode: 'cluster-wide', watch: false },
+  { mode: 'with watchNamespaces', watch: true },
+])('the installed chart, $mode', ({ watch }) => {
   let simulator: RunningSimulator;
   let release: string;
   let other: string;
   let serviceAccountKubeconfig: string;
   let operator: ManagerRun | undefined;
-  const instanceId = `chart-${process.pid}`;
-  const serviceAccount = 'vpo-vp-operator';
+  let installOutput: string;
+  const releaseName = watch ? 'vpo-scoped' : 'vpo';
+  const suffix = `${String(process.pid)}-${watch ? 'scoped' : 'all'}`;
+  const instanceId = `chart-${suffix}`;
+  const serviceAccount = `${releaseName}-vp-operator`;
 
   /** `kubectl auth can-i -q` as the ServiceAccount: exit code 0 is yes, 1 is no. */
   const canI = async (verb: string, resource: string, namespace?: string): Promise<string> => {
     const args = ['auth', 'can-i', '-q', verb, resource];
+    const scope =
+      namespace === undefined ? [] : namespace === '*' ? ['--all-namespaces'] : ['-n', namespace];
     try {
-      await kubectl(serviceAccountKubeconfig, [
-        ...args,
-        ...(namespace === undefined ? [] : ['-n', namespace]),
-      ]);
+      await kubectl(serviceAccountKubeconfig, [...args, ...scope]);
       return 'yes';
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -340,9 +353,9 @@ describe('the installed chart', () => {
         namespace: release,
         body: { metadata: { name: 'vvp-platform' }, stringData: { token: ADMIN_TOKEN } },
       });
-    await helm(admin(), [
+    installOutput = await helm(admin(), [
       'install',
-      'vpo',
+      releaseName,
       CHART,
       '--namespace',
       release,
@@ -352,6 +365,7 @@ describe('the installed chart', () => {
       'vvp.platformApiTokenSecret=vvp-platform',
       '--set',
       `instanceId=${instanceId}`,
+      ...(watch ? ['--set', `watchNamespaces={${other}}`] : []),
     ]);
     const token = (
       await kubectl(admin(), ['create', 'token', serviceAccount, '-n', release, '--duration=1h'])
@@ -369,11 +383,12 @@ describe('the installed chart', () => {
 
   it('is installed: helm status deployed, the CRDs established', async () => {
     const status = JSON.parse(
-      await helm(admin(), ['status', 'vpo', '-n', release, '-o', 'json']),
+      await helm(admin(), ['status', releaseName, '-n', release, '-o', 'json']),
     ) as {
       info: { status: string };
     };
     expect(status.info.status).toBe('deployed');
+    expect(installOutput).toContain('Check that it works');
     const crds = await kubectl(admin(), ['get', 'crd', '-o', 'name']);
     for (const plural of ['vpnamespaces', 'vpdeploymenttargets', 'vpdeployments', 'vpsavepoints']) {
       expect(crds).toContain(`${plural}.${GROUP}`);
@@ -383,7 +398,7 @@ describe('the installed chart', () => {
   it('its ServiceAccount is enough: the manager reconciles a VpNamespace and a VpDeploymentTarget', async () => {
     // The manager runs with the environment the chart's Deployment gives its container.
     const deployment = JSON.parse(
-      await kubectl(admin(), ['get', 'deployment', 'vpo-vp-operator', '-n', release, '-o', 'json']),
+      await kubectl(admin(), ['get', 'deployment', serviceAccount, '-n', release, '-o', 'json']),
     ) as { spec: { template: { spec: { containers: Container[] } } } };
     const env: NodeJS.ProcessEnv = {};
     for (const variable of deployment.spec.template.spec.containers[0]?.env ?? []) {
@@ -399,7 +414,7 @@ describe('the installed chart', () => {
     // Resident memory of the manager, for the chart's sizing (values.yaml resources).
     const idle = residentMemory(operator.child.pid);
 
-    const name = `chart-team-${process.pid}`;
+    const name = `chart-team-${suffix}`;
     const labels = { 'vpoperator.dev/instance': instanceId };
     const target = { name: 'chart-target', namespace: other };
     const vpNamespace = scratchFile(
@@ -479,6 +494,8 @@ describe('the installed chart', () => {
     ]);
     expect(secrets).toContain(`secret/vp-operator-${instanceId}.${name}`);
 
+    // Nothing the manager did was refused by the API server (Events included).
+    expect(operator.stdout.filter((line) => /forbidden/i.test(line))).toEqual([]);
     const busy = residentMemory(operator.child.pid);
     console.log(
       `manager memory (tsx on Node 24): RSS ${idle.rss} MiB when ready, ${busy.rss} MiB after reconciling, peak ${busy.peak} MiB`,
@@ -492,6 +509,12 @@ describe('the installed chart', () => {
 
   it('its ServiceAccount cannot read Secrets outside its namespace, nor touch kinds it does not own', async () => {
     expect(await canI('get', 'secrets', release)).toBe('yes');
+    expect(await canI('patch', 'vpdeploymenttargets.vpoperator.dev', other)).toBe('yes');
+    // Cluster-wide, or only in the watched namespaces.
+    expect(await canI('list', 'vpdeploymenttargets.vpoperator.dev', '*')).toBe(
+      watch ? 'no' : 'yes',
+    );
+    expect(await canI('get', 'vpdeployments.vpoperator.dev', release)).toBe(watch ? 'no' : 'yes');
     for (const [verb, resource, namespace] of [
       ['get', 'secrets', other],
       ['get', 'secrets', 'default'],
