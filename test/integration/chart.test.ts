@@ -218,6 +218,36 @@ describe('the Helm chart', () => {
     expect(kinds).toContain('ServiceMonitor');
   });
 
+  it("runs its pod at Pod Security Standards' restricted level", async () => {
+    const namespace = await uniqueNamespace('chart-restricted');
+    await kubectl(admin(), [
+      'label',
+      'namespace',
+      namespace,
+      'pod-security.kubernetes.io/enforce=restricted',
+    ]);
+    await kubectl(admin(), ['create', 'serviceaccount', 'chart-vp-operator', '-n', namespace]);
+    const deployment = find(await render(namespace, [URL_VALUE]), 'Deployment', 'vp-operator');
+    const { template } = deployment.spec as { template: { metadata: unknown; spec: unknown } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...(template.metadata as object), name: 'chart-pod', namespace },
+      spec: template.spec,
+    };
+    // The admission plugin refuses a violating pod even in a dry run.
+    const file = scratchFile('pod.json', JSON.stringify(pod));
+    expect(await kubectl(admin(), ['apply', '--dry-run=server', '-f', file])).toContain(
+      'pod/chart-pod created (server dry run)',
+    );
+    // And it would refuse a pod that runs as root, so the check is real.
+    const root = { ...pod, spec: { ...(pod.spec as object), securityContext: { runAsUser: 0 } } };
+    const rootFile = scratchFile('root-pod.json', JSON.stringify(root));
+    await expect(kubectl(admin(), ['apply', '--dry-run=server', '-f', rootFile])).rejects.toThrow(
+      /violates PodSecurity "restricted/,
+    );
+  });
+
   it('grants exactly the rules of config/rbac, cluster-wide or per watched namespace', async () => {
     const all = await render('ops', [URL_VALUE, 'tokenSecretReader.enabled=true']);
     expect(find(all, 'ClusterRole', '-manager').rules).toEqual(configRules('role.yaml'));
