@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../logging';
+import { formatDuration } from './cache';
 import {
   GoBuildProgress,
   ensureGoBinary,
-  formatDuration,
   goBuildKey,
   isAtLeast,
   parseGoDirective,

@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { access, constants, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logging';
-import { toolCacheRoot, withFileLock } from './cache';
+import { formatDuration, toolCacheRoot, withFileLock } from './cache';
 import { execTool } from './exec';
 
 /**
@@ -118,13 +118,6 @@ function tagArgs(spec: GoBinarySpec): string[] {
  */
 function keyArgs(spec: GoBinarySpec): string[] {
   return [spec.ldflags, ...tagArgs(spec), ...(spec.packagePath === '.' ? [] : [spec.packagePath])];
-}
-
-/** `95 s` → `1 min 35 s`. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${String(seconds)} s`;
-  return `${String(Math.floor(seconds / 60))} min ${String(seconds % 60)} s`;
 }
 
 /**
