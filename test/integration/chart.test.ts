@@ -14,7 +14,7 @@ import type { RunningSimulator } from '../../src/simulator';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
 import { readClusterState } from '../support/cluster-state';
 import { helm, kubectl } from '../support/kube-cli';
-import { killManager, type ManagerRun } from '../support/manager-process';
+import { killManager, loggedPort, type ManagerRun } from '../support/manager-process';
 import { startOperator } from '../support/operator';
 import { startQuietSimulator } from '../support/simulator';
 
@@ -524,6 +524,15 @@ describe.each([
     ]);
     expect(secrets).toContain(`secret/vp-operator-${instanceId}.${name}`);
 
+    // Both are counted Ready in the metrics the PrometheusRule alerts on.
+    const metricsPort = await loggedPort(operator, 'serving metrics at /metrics');
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    for (const controller of ['vpnamespace', 'vpdeploymenttarget']) {
+      expect(metrics).toContain(`vp_operator_objects{controller="${controller}",ready="True"} 1`);
+      expect(metrics).toContain(
+        `vp_operator_object_not_ready_seconds_max{controller="${controller}"} 0`,
+      );
+    }
     // Nothing the manager did was refused by the API server (Events included).
     expect(operator.stdout.filter((line) => /forbidden/i.test(line))).toEqual([]);
     const busy = residentMemory(operator.child.pid);

@@ -56,7 +56,8 @@ function exportedMetrics(): Set<string> {
 /** Operator metric names a PromQL text uses, histogram suffixes removed. */
 function usedMetrics(text: string): string[] {
   const names =
-    text.match(/\b(controller_runtime|workqueue|vvp_api|leader_election)_[a-z_]+/g) ?? [];
+    text.match(/\b(controller_runtime|workqueue|vvp_api|vp_operator|leader_election)_[a-z_]+/g) ??
+    [];
   return [...new Set(names.map((name) => name.replace(/_(bucket|sum|count)$/, '')))];
 }
 
