@@ -6,9 +6,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { OPTIONS, envVarFor } from '../../src/config/options';
 import { eventually } from '../../src/testing/eventually';
+import { execTool } from '../../src/testing/exec';
 import { writeTokenKubeconfig } from '../../src/testing/kubeconfig';
 import type { RunningSimulator } from '../../src/simulator';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
@@ -246,6 +247,25 @@ describe('the Helm chart', () => {
     await expect(kubectl(admin(), ['apply', '--dry-run=server', '-f', rootFile])).rejects.toThrow(
       /violates PodSecurity "restricted/,
     );
+  });
+
+  it('has alerting rules that pass promtool check rules', async () => {
+    // Built from tools/promtool by global setup, never whatever promtool is on PATH.
+    const { promtool } = readClusterState();
+    if ('error' in promtool) throw new Error(`promtool is unavailable: ${promtool.error}`);
+    const manifests = await render('ops', [URL_VALUE, 'replicas=2', 'prometheusRule.enabled=true']);
+    const rule = find(manifests, 'PrometheusRule', 'vp-operator');
+    const { groups } = rule.spec as { groups: { rules: { alert: string }[] }[] };
+    expect(groups.flatMap((group) => group.rules.map((r) => r.alert))).toEqual([
+      'VpOperatorDown',
+      'VpOperatorReconcileErrors',
+      'VpOperatorVvpUnavailable',
+      'VpOperatorObjectsNotReady',
+      'VpOperatorLeaderMissing',
+    ]);
+    const file = scratchFile('rules.yaml', stringify({ groups }));
+    const output = await execTool(promtool.path, ['check', 'rules', file], { env: {} });
+    expect(output).toContain('SUCCESS: 5 rules found');
   });
 
   it('grants exactly the rules of config/rbac, cluster-wide or per watched namespace', async () => {
