@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Condition } from '../controller';
 import { customResourceDefinition, toStructural, type JsonSchema } from './crd';
 import { expectGeneratedFilesCurrent } from './generated-files';
-import { CRD_DIRECTORY, KINDS, renderCrdFiles } from './kinds';
+import { CHART_CRD_DIRECTORY, CRD_DIRECTORY, KINDS, renderCrdFiles } from './kinds';
 import { string } from './schema';
 import type {
   DeploymentDeletionPolicy,
@@ -49,10 +49,10 @@ const crds = KINDS.map((kind) => ({
   schema: rootSchema(customResourceDefinition(kind)),
 }));
 
-describe('config/crd', () => {
+describe.each([CRD_DIRECTORY, CHART_CRD_DIRECTORY])('%s', (directory) => {
   it('is exactly what `npm run generate:crds` writes', async () => {
     await expectGeneratedFilesCurrent(
-      CRD_DIRECTORY,
+      directory,
       await renderCrdFiles(),
       '.yaml',
       'npm run generate:crds',

@@ -1,5 +1,7 @@
-/** `npm run generate:crds`: writes config/crd/ from the schemas in src/api. */
+/** `npm run generate:crds`: writes config/crd/ and the Helm chart's crds/ from the schemas in src/api. */
 import { writeGeneratedFiles } from './generated-files';
-import { CRD_DIRECTORY, renderCrdFiles } from './kinds';
+import { CHART_CRD_DIRECTORY, CRD_DIRECTORY, renderCrdFiles } from './kinds';
 
-await writeGeneratedFiles(CRD_DIRECTORY, await renderCrdFiles(), '.yaml');
+const files = await renderCrdFiles();
+await writeGeneratedFiles(CRD_DIRECTORY, files, '.yaml');
+await writeGeneratedFiles(CHART_CRD_DIRECTORY, files, '.yaml');

@@ -19,6 +19,8 @@ export const KINDS: readonly KindDefinition[] = [
 
 /** Where the CRDs live, relative to the repository root. */
 export const CRD_DIRECTORY = 'config/crd';
+/** The Helm chart's copy of the same files: Helm installs only CRDs inside the chart. */
+export const CHART_CRD_DIRECTORY = 'charts/vp-operator/crds';
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const HEADER =

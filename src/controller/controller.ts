@@ -146,6 +146,10 @@ export class Controller<T extends KubeObject> {
     this.#filter = options.reactToAnnotations ?? [];
     this.#logger = options.logger.child({ controller: options.name });
     this.#metrics = options.metrics.forController(options.name, options.maxConcurrentReconciles);
+    options.metrics.forObjects(options.name, {
+      objects: () => options.store.list(),
+      now: () => options.clock.now(),
+    });
     this.#queue = new WorkQueue<ObjectKey>({
       clock: options.clock,
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),

@@ -14,6 +14,32 @@ export interface InFlightSource {
   now(): number;
 }
 
+/** What a controller's cache exposes for the readiness gauges computed at scrape time. */
+export interface ReadinessSource {
+  /** The cached objects (plain data; only metadata.creationTimestamp and the Ready condition are read). */
+  objects(): Iterable<unknown>;
+  now(): number;
+}
+
+/** The values of the `ready` label: the status of the object's Ready condition. */
+export const READY_STATUSES = ['True', 'False', 'Unknown'] as const;
+
+/**
+ * The status of an object's Ready condition ('Unknown' without one) and since when (ms) it is
+ * not 'True': the condition's lastTransitionTime, else the object's creation.
+ */
+export function readiness(object: unknown): { status: string; notReadySince?: number } {
+  const { metadata, status } = (object ?? {}) as {
+    metadata?: { creationTimestamp?: string | Date };
+    status?: { conditions?: { type?: string; status?: string; lastTransitionTime?: string }[] };
+  };
+  const ready = status?.conditions?.find((condition) => condition.type === 'Ready');
+  const value = ready?.status === 'True' || ready?.status === 'False' ? ready.status : 'Unknown';
+  if (value === 'True') return { status: value };
+  const since = new Date(ready?.lastTransitionTime ?? metadata?.creationTimestamp ?? NaN).getTime();
+  return Number.isNaN(since) ? { status: value } : { status: value, notReadySince: since };
+}
+
 /** The reconcile outcomes controller-runtime labels `result` with. */
 export const RECONCILE_RESULTS = ['success', 'error', 'requeue', 'requeue_after'] as const;
 export type ReconcileResultLabel = (typeof RECONCILE_RESULTS)[number];
@@ -63,6 +89,7 @@ export class ControllerMetrics {
   readonly #workDuration: Histogram<'name' | 'controller'>;
   readonly #leaderStatus: Gauge<'name'>;
   readonly #queues = new Map<string, InFlightSource>();
+  readonly #readiness = new Map<string, ReadinessSource>();
 
   /** The instance bound to `registry`, created on first use. */
   static for(registry: Registry): ControllerMetrics {
@@ -180,6 +207,41 @@ export class ControllerMetrics {
         }
       },
     });
+    // Not controller-runtime's: what it lacks for "objects not Ready for long" alerts.
+    const readinessSources = this.#readiness;
+    new Gauge({
+      name: 'vp_operator_objects',
+      help: "Objects in a controller's cache by the status of their Ready condition (ready: True, False, or Unknown, which includes no Ready condition yet).",
+      labelNames: ['controller', 'ready'],
+      registers,
+      collect() {
+        for (const [controller, source] of readinessSources) {
+          const counts = new Map<string, number>(READY_STATUSES.map((status) => [status, 0]));
+          for (const object of source.objects()) {
+            const { status } = readiness(object);
+            counts.set(status, (counts.get(status) ?? 0) + 1);
+          }
+          for (const [ready, count] of counts) this.set({ controller, ready }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: 'vp_operator_object_not_ready_seconds_max',
+      help: "Longest time an object in a controller's cache has not been Ready: since its Ready condition last changed, or since its creation without one; 0 when every object is Ready.",
+      labelNames: ['controller'],
+      registers,
+      collect() {
+        for (const [controller, source] of readinessSources) {
+          const now = source.now();
+          let longest = 0;
+          for (const object of source.objects()) {
+            const { notReadySince } = readiness(object);
+            if (notReadySince !== undefined) longest = Math.max(longest, now - notReadySince);
+          }
+          this.set({ controller }, longest / 1000);
+        }
+      },
+    });
     this.#leaderStatus = new Gauge({
       name: 'leader_election_master_status',
       help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
@@ -240,6 +302,11 @@ export class ControllerMetrics {
         this.#retries.inc(labels);
       },
     };
+  }
+
+  /** Registers the cache of a controller for `vp_operator_objects` and the not-Ready age. */
+  forObjects(controller: string, source: ReadinessSource): void {
+    this.#readiness.set(controller, source);
   }
 
   /** Sets `leader_election_master_status{name}`: 1 while this process holds the lease. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createLogger } from '../logging';
 import { toolCacheRoot, withFileLock } from './cache';
 
 let dir: string;
@@ -48,6 +49,28 @@ describe('withFileLock', () => {
     await expect(withFileLock(lock, options, () => Promise.resolve('built'))).resolves.toBe(
       'built',
     );
+  });
+
+  it('says it is still waiting for a live holder, with the time waited so far', async () => {
+    const lock = join(dir, 'build.lock');
+    await writeFile(lock, String(process.pid));
+    const lines: string[] = [];
+    const logger = createLogger({
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    await expect(
+      withFileLock(
+        lock,
+        { timeoutMs: 2_500, purpose: 'the test build', logger, progressIntervalMs: 500 },
+        () => Promise.resolve(),
+      ),
+    ).rejects.toThrow('Timed out');
+    const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages[0]).toBe('waiting for another process: the test build');
+    expect(messages.slice(1).length).toBeGreaterThanOrEqual(1);
+    for (const message of messages.slice(1)) {
+      expect(message).toMatch(/^still waiting for another process: the test build \(\d+ s\)$/);
+    }
   });
 
   it('gives up on a live holder after the timeout, naming the lock and its holder', async () => {

@@ -20,9 +20,19 @@ export interface FileLockOptions {
   /** What the lock protects, for log lines and errors. */
   purpose: string;
   logger?: Logger;
+  /** While waiting for another holder, say so this often (the wait can last minutes). */
+  progressIntervalMs?: number;
 }
 
 const LOCK_POLL_MS = 1_000;
+const DEFAULT_WAIT_PROGRESS_MS = 15_000;
+
+/** `95 s` → `1 min 35 s`. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${String(seconds)} s`;
+  return `${String(Math.floor(seconds / 60))} min ${String(seconds % 60)} s`;
+}
 
 /** True when a process with this pid exists (EPERM means it exists but belongs to someone else). */
 export function isProcessAlive(pid: number): boolean {
@@ -44,8 +54,10 @@ export async function withFileLock<T>(
   options: FileLockOptions,
   action: () => Promise<T>,
 ): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  let announcedWait = false;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const progressInterval = options.progressIntervalMs ?? DEFAULT_WAIT_PROGRESS_MS;
+  let nextReport = 0;
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx');
@@ -71,9 +83,14 @@ export async function withFileLock<T>(
           'If no such process is running, delete the lock file and retry.',
       );
     }
-    if (!announcedWait) {
-      options.logger?.info({ lockPath, holder }, `waiting for another process: ${options.purpose}`);
-      announcedWait = true;
+    if (Date.now() >= nextReport) {
+      const message =
+        nextReport === 0
+          ? `waiting for another process: ${options.purpose}`
+          : `still waiting for another process: ${options.purpose} ` +
+            `(${formatDuration(Date.now() - started)})`;
+      options.logger?.info({ lockPath, holder }, message);
+      nextReport = Date.now() + progressInterval;
     }
     await sleep(LOCK_POLL_MS);
   }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { EventsV1Api } from '@kubernetes/client-node';
 import type { Manager } from '../../src/controller';
 import { systemClock } from '../../src/controller/clock';
 import { EventRecorder, deterministicEventName } from '../../src/controller/events';
 import { findCondition } from '../../src/controller/conditions';
 import { adminKubeConfig, operatorKubeConfig, uniqueNamespace } from '../support/cluster';
+import { readClusterState } from '../support/cluster-state';
 import { eventually } from '../../src/testing/eventually';
 import { testLogger } from '../../src/testing/test-logger';
 import {
@@ -19,8 +19,6 @@ import {
   testManager,
   type Widget,
 } from './controller-helpers';
-
-const PROMTOOL = '/usr/bin/promtool';
 
 describe('controller core against a real API server', () => {
   let namespace: string;
@@ -219,11 +217,9 @@ describe('controller core against a real API server', () => {
   });
 
   it('serves metrics that pass promtool, with controller-runtime names', async () => {
-    if (!existsSync(PROMTOOL)) {
-      throw new Error(
-        `${PROMTOOL} is missing: install the Debian package "prometheus" (apt-get install -y prometheus) to lint the metrics endpoint`,
-      );
-    }
+    // Built from tools/promtool by global setup, never whatever promtool is on PATH.
+    const promtool = readClusterState().promtool;
+    if ('error' in promtool) throw new Error(`promtool is unavailable: ${promtool.error}`);
     const response = await fetch(`http://127.0.0.1:${manager.metricsPort ?? 0}/metrics`);
     expect(response.status).toBe(200);
     const body = await response.text();
@@ -247,7 +243,7 @@ describe('controller core against a real API server', () => {
       expect(body).toContain(family);
     }
     const lint = await new Promise<{ code: number; output: string }>((resolve) => {
-      const child = execFile(PROMTOOL, ['check', 'metrics'], (error, stdout, stderr) => {
+      const child = execFile(promtool.path, ['check', 'metrics'], (error, stdout, stderr) => {
         resolve({
           code: error === null ? 0 : Number(error.code ?? 1),
           output: `${stdout}${stderr}`,

@@ -17,6 +17,11 @@ export interface ClusterState extends TestClusterConnection {
   existingCluster: boolean;
   /** Loopback endpoint of the global-setup process, which owns the control plane. */
   control: { url: string; token: string };
+  /**
+   * promtool built from tools/promtool, or why it could not be built: only the metrics test
+   * needs it, so a failed build fails that test with this message, not the whole run.
+   */
+  promtool: { path: string } | { error: string };
 }
 
 export function readClusterState(): ClusterState {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../src/logging';
 import { startControlPlane, type TestCluster } from '../../src/testing/control-plane';
 import { connectExistingCluster } from '../../src/testing/existing-cluster';
+import { ensurePromtoolBinary } from '../../src/testing/promtool-build';
 import { CLUSTER_STATE_ENV, EXISTING_CLUSTER_ENV, type ClusterState } from './cluster-state';
 import { serveClusterControl, type ControlEndpoint } from './control-endpoint';
 
@@ -35,6 +36,14 @@ export default async function globalSetup(): Promise<void> {
     ? await connectExistingCluster(existingKubeconfig, { logger })
     : await startControlPlane({ logger });
   try {
+    // After the control plane, whose build CI's background `npm run testenv:build` runs first.
+    const promtool = await ensurePromtoolBinary({ logger }).then(
+      (path) => ({ path }),
+      (error: unknown) => {
+        logger.error((error as Error).message);
+        return { error: (error as Error).message };
+      },
+    );
     const control = await serveClusterControl(cluster);
     const stateDir = await mkdtemp(join(tmpdir(), 'vp-operator-jest-'));
     const state: ClusterState = {
@@ -46,6 +55,7 @@ export default async function globalSetup(): Promise<void> {
       scratchDir: stateDir,
       existingCluster,
       control: { url: control.url, token: control.token },
+      promtool,
     };
     const statePath = join(stateDir, 'cluster.json');
     await writeFile(statePath, JSON.stringify(state), { mode: 0o600 });

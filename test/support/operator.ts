@@ -109,13 +109,15 @@ export interface OperatorRunOptions {
   resyncPeriod?: string;
   env?: NodeJS.ProcessEnv;
   extraArgs?: readonly string[];
+  /** Runs as another identity (e.g. a ServiceAccount token); the operator user by default. */
+  kubeconfig?: string;
 }
 
-/** Starts bin/manager as the operator identity and resolves once it is ready. */
+/** Starts bin/manager (as the operator identity unless told otherwise); resolves once it is ready. */
 export async function startOperator(options: OperatorRunOptions): Promise<ManagerRun> {
   const args = [
     `--app-manager-api-url=${options.simulatorUrl}/api`,
-    `--kubeconfig=${testCluster().operatorKubeconfigPath}`,
+    `--kubeconfig=${options.kubeconfig ?? testCluster().operatorKubeconfigPath}`,
     `--operator-namespace=${options.operatorNamespace}`,
     `--resync-period=${options.resyncPeriod ?? '2s'}`,
     '--metrics-addr=127.0.0.1:0',
