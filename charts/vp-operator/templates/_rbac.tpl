@@ -13,21 +13,27 @@ with config/rbac, so the two cannot drift.
   verbs: [patch]
 {{- end }}
 
-{{/* The namespaced kinds. */}}
+{{/* The namespaced kinds; VpSavepoints are also created (a VpDeployment records its savepoints). */}}
 {{- define "vp-operator.rules.namespacedKinds" -}}
 - apiGroups: [vpoperator.dev]
   resources: [vpdeploymenttargets, vpdeployments, vpsavepoints]
   verbs: [get, list, watch, patch]
 - apiGroups: [vpoperator.dev]
+  resources: [vpsavepoints]
+  verbs: [create]
+- apiGroups: [vpoperator.dev]
   resources: [vpdeploymenttargets/status, vpdeployments/status, vpsavepoints/status]
   verbs: [patch]
 {{- end }}
 
-{{/* config/rbac/role.yaml: every kind, read, patched, its status patched; Events about them. */}}
+{{/* config/rbac/role.yaml: every kind, read, patched, its status patched; VpSavepoints created (a VpDeployment records its savepoints as VpSavepoints); Events about them. */}}
 {{- define "vp-operator.rules.allKinds" -}}
 - apiGroups: [vpoperator.dev]
   resources: [vpnamespaces, vpdeploymenttargets, vpdeployments, vpsavepoints]
   verbs: [get, list, watch, patch]
+- apiGroups: [vpoperator.dev]
+  resources: [vpsavepoints]
+  verbs: [create]
 - apiGroups: [vpoperator.dev]
   resources: [vpnamespaces/status, vpdeploymenttargets/status, vpdeployments/status, vpsavepoints/status]
   verbs: [patch]
