@@ -1,8 +1,8 @@
 // End to end for VpDeployment: kubectl → the real API server → bin/manager (the unprivileged
 // operator identity with exactly config/rbac) → the VVP simulator with enforced auth, and back.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { startQuietSimulator, call, field } from '../support/simulator';
-import { testCluster, uniqueNamespace } from '../support/cluster';
+import { describe, expect, it } from '@jest/globals';
+import { field } from '../support/simulator';
+import { testCluster } from '../support/cluster';
 import {
   GROUP,
   VERSION,
@@ -14,13 +14,9 @@ import {
   type CustomResource,
 } from '../support/custom-resources';
 import { kubectl } from '../support/kube-cli';
-import { killManager, type ManagerRun } from '../support/manager-process';
-import { grantOperatorRbac, installOperatorCrds, startOperator } from '../support/operator';
+import { useOperatorTestbed } from '../support/operator-testbed';
 import { eventually } from '../../src/testing/eventually';
-import type { RunningSimulator } from '../../src/simulator';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const DEPLOYMENTS = '/api/v1/namespaces/default/deployments';
 
 interface ObservedDeployment extends CustomResource {
@@ -45,27 +41,19 @@ const waitFor = (
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('VpDeployment end to end', () => {
-  let simulator: RunningSimulator;
-  let operatorNamespace: string;
-  let appNamespace: string;
-  let operator: ManagerRun | undefined;
-
-  const vvp = (method: string, path: string, body?: unknown) =>
-    call(simulator.url, method, path, {
-      token: ADMIN_TOKEN,
-      ...(body === undefined ? {} : { body }),
-    });
-  const vvpWrites = () =>
-    simulator.admin.requests().entries.filter((entry) => WRITE_METHODS.has(entry.method));
-
-  const start = async (): Promise<ManagerRun> => {
-    operator = await startOperator({
-      simulatorUrl: simulator.url,
-      operatorNamespace,
-      env: { PLATFORM_API_TOKEN: ADMIN_TOKEN },
-    });
-    return operator;
-  };
+  const bed = useOperatorTestbed({
+    appNamespacePrefix: 'e2e-deploy',
+    knobs: { transitionMs: 200 },
+    // The target every deployment here runs on.
+    beforeStart: async () => {
+      await apply({
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'VpDeploymentTarget',
+        metadata: { name: 'e2e-flink', namespace: bed.appNamespace },
+        spec: { metadata: { namespace: 'default' }, spec: { kubernetes: { namespace: 'flink' } } },
+      });
+    },
+  });
 
   const deploymentManifest = (
     name: string,
@@ -75,7 +63,7 @@ describe('VpDeployment end to end', () => {
   ) => ({
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'VpDeployment',
-    metadata: { name, namespace: appNamespace },
+    metadata: { name, namespace: bed.appNamespace },
     spec: {
       deploymentTargetRef: { name: 'e2e-flink' },
       spec: {
@@ -96,12 +84,12 @@ describe('VpDeployment end to end', () => {
   });
 
   const ready = (name: string) =>
-    waitFor('Ready=True', 'vpdeployments', name, appNamespace, (o) => {
+    waitFor('Ready=True', 'vpdeployments', name, bed.appNamespace, (o) => {
       return condition(o, 'Ready')?.status === 'True' && o.status?.id !== undefined;
     });
 
   const vvpDeployment = async (id: string): Promise<unknown> =>
-    (await vvp('GET', `${DEPLOYMENTS}/${id}`)).body;
+    (await bed.vvp('GET', `${DEPLOYMENTS}/${id}`)).body;
 
   /** The VpSavepoints whose names start with the deployment's (nonce and deletion records). */
   const savepointRecordsOf = async (deployment: string): Promise<string[]> =>
@@ -110,7 +98,7 @@ describe('VpDeployment end to end', () => {
         'get',
         'vpsavepoints',
         '-n',
-        appNamespace,
+        bed.appNamespace,
         '-o',
         'name',
       ])
@@ -122,45 +110,11 @@ describe('VpDeployment end to end', () => {
     kubectl(testCluster().adminKubeconfigPath, [
       'delete',
       '-n',
-      appNamespace,
+      bed.appNamespace,
       plural,
       name,
       '--wait=false',
     ]);
-
-  beforeAll(async () => {
-    simulator = await startQuietSimulator({
-      auth: 'enforced',
-      adminToken: ADMIN_TOKEN,
-      knobs: { transitionMs: 200 },
-    });
-    await installOperatorCrds();
-    operatorNamespace = await uniqueNamespace('vp-operator');
-    appNamespace = await uniqueNamespace('e2e-deploy');
-    await grantOperatorRbac(operatorNamespace);
-    await start();
-    await apply({
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'VpDeploymentTarget',
-      metadata: { name: 'e2e-flink', namespace: appNamespace },
-      spec: { metadata: { namespace: 'default' }, spec: { kubernetes: { namespace: 'flink' } } },
-    });
-  });
-
-  afterEach(async () => {
-    if (
-      operator === undefined ||
-      operator.child.exitCode !== null ||
-      operator.child.signalCode !== null
-    ) {
-      await start();
-    }
-  });
-
-  afterAll(async () => {
-    if (operator !== undefined) await killManager(operator);
-    await simulator.close();
-  });
 
   it('runs a deployment from kubectl apply: RUNNING with a job id, its jobs, Ready=True', async () => {
     await apply(deploymentManifest('e2e-run'));
@@ -177,7 +131,7 @@ describe('VpDeployment end to end', () => {
       'get',
       'vpdeployment',
       '-n',
-      appNamespace,
+      bed.appNamespace,
       'e2e-run',
     ]);
     expect(listed).toContain(running.status?.jobId ?? '?');
@@ -193,14 +147,14 @@ describe('VpDeployment end to end', () => {
       'a new job',
       'vpdeployments',
       'e2e-upgrade',
-      appNamespace,
+      bed.appNamespace,
       (o) =>
         o.status?.jobId !== undefined &&
         o.status.jobId !== first.status?.jobId &&
         condition(o, 'Ready')?.status === 'True',
     );
     const savepoints = field(
-      (await vvp('GET', `/api/v1/namespaces/default/savepoints?deploymentId=${id}`)).body,
+      (await bed.vvp('GET', `/api/v1/namespaces/default/savepoints?deploymentId=${id}`)).body,
       'items',
     ) as { metadata: { origin: string } }[];
     expect(savepoints.map((s) => s.metadata.origin)).toContain('SUSPEND_AND_UPGRADE');
@@ -211,7 +165,7 @@ describe('VpDeployment end to end', () => {
       'SUSPENDED and Ready',
       'vpdeployments',
       'e2e-upgrade',
-      appNamespace,
+      bed.appNamespace,
       (o) => o.status?.state === 'SUSPENDED' && condition(o, 'Ready')?.status === 'True',
     );
     await apply(deploymentManifest('e2e-upgrade', {}, { parallelism: 2 }));
@@ -219,7 +173,7 @@ describe('VpDeployment end to end', () => {
       'resumed',
       'vpdeployments',
       'e2e-upgrade',
-      appNamespace,
+      bed.appNamespace,
       (o) =>
         o.status?.state === 'RUNNING' &&
         o.status.jobId !== upgraded.status?.jobId &&
@@ -244,7 +198,7 @@ describe('VpDeployment end to end', () => {
       ).toBe(2);
       // kubectl apply without the field removes it from the CR.
       await apply(deploymentManifest(name, { syncingMode: mode }, { parallelism: 2 }));
-      await waitFor('synced generation 2', 'vpdeployments', name, appNamespace, (o) => {
+      await waitFor('synced generation 2', 'vpdeployments', name, bed.appNamespace, (o) => {
         const synced = condition(o, 'Synced');
         return synced?.status === 'True' && synced.observedGeneration === 2;
       });
@@ -266,7 +220,7 @@ describe('VpDeployment end to end', () => {
       3,
     );
     // Tuned in VVP afterwards: the operator leaves it (three resyncs of 2 s).
-    await vvp('PATCH', `${DEPLOYMENTS}/${id}`, {
+    await bed.vvp('PATCH', `${DEPLOYMENTS}/${id}`, {
       spec: { template: { spec: { numberOfTaskManagers: 5 } } },
     });
     await sleep(6_500);
@@ -280,14 +234,14 @@ describe('VpDeployment end to end', () => {
     const running = await ready('e2e-drift');
     const id = running.status?.id ?? '';
     await sleep(2_500);
-    await vvp('PATCH', `${DEPLOYMENTS}/${id}`, {
+    await bed.vvp('PATCH', `${DEPLOYMENTS}/${id}`, {
       spec: { template: { spec: { parallelism: 4 } } },
     });
     const drifted = await waitFor(
       'Drifted',
       'vpdeployments',
       'e2e-drift',
-      appNamespace,
+      bed.appNamespace,
       (o) => condition(o, 'Drifted')?.status === 'True',
     );
     expect(condition(drifted, 'Drifted')?.message).toContain('spec.spec.template.spec.parallelism');
@@ -302,7 +256,7 @@ describe('VpDeployment end to end', () => {
         'get',
         'events',
         '-n',
-        appNamespace,
+        bed.appNamespace,
         '--field-selector',
         'reason=Drifted',
         '-o',
@@ -325,19 +279,19 @@ describe('VpDeployment end to end', () => {
     await apply(deploymentManifest('e2e-steady'));
     await ready('e2e-steady');
     await sleep(2_500);
-    const settled = await readObject('vpdeployments', 'e2e-steady', appNamespace);
-    simulator.admin.clearRequests();
+    const settled = await readObject('vpdeployments', 'e2e-steady', bed.appNamespace);
+    bed.simulator.admin.clearRequests();
     await sleep(6_500);
     // No VVP writes at all: every deployment of this file is steady by now.
-    expect(vvpWrites()).toEqual([]);
+    expect(bed.vvpWrites()).toEqual([]);
     // One GET per poll: no jobs, events or savepoints lists while nothing changes.
     const id = settled?.status?.id ?? '?';
-    const about = simulator.admin.requests().entries.filter((entry) => entry.url.includes(id));
+    const about = bed.simulator.admin.requests().entries.filter((entry) => entry.url.includes(id));
     expect(about.length).toBeGreaterThanOrEqual(2);
     expect(new Set(about.map((entry) => `${entry.method} ${entry.url}`))).toEqual(
       new Set([`GET ${DEPLOYMENTS}/${id}`]),
     );
-    const after = await readObject('vpdeployments', 'e2e-steady', appNamespace);
+    const after = await readObject('vpdeployments', 'e2e-steady', bed.appNamespace);
     expect(after?.metadata.resourceVersion).toBe(settled?.metadata.resourceVersion);
   });
 
@@ -348,9 +302,9 @@ describe('VpDeployment end to end', () => {
     const kept = await ready('e2e-orphan');
     await deleteCr('vpdeployment', 'e2e-delete');
     await deleteCr('vpdeployment', 'e2e-orphan');
-    await waitForGone('vpdeployments', 'e2e-delete', appNamespace);
-    await waitForGone('vpdeployments', 'e2e-orphan', appNamespace);
-    expect((await vvp('GET', `${DEPLOYMENTS}/${doomed.status?.id ?? ''}`)).status).toBe(404);
+    await waitForGone('vpdeployments', 'e2e-delete', bed.appNamespace);
+    await waitForGone('vpdeployments', 'e2e-orphan', bed.appNamespace);
+    expect((await bed.vvp('GET', `${DEPLOYMENTS}/${doomed.status?.id ?? ''}`)).status).toBe(404);
     expect(field(await vvpDeployment(kept.status?.id ?? ''), 'status', 'state')).toBe('RUNNING');
   });
 
@@ -359,11 +313,11 @@ describe('VpDeployment end to end', () => {
     const running = await ready('e2e-keep-state');
     const id = running.status?.id ?? '';
     await deleteCr('vpdeployment', 'e2e-keep-state');
-    await waitForGone('vpdeployments', 'e2e-keep-state', appNamespace);
-    expect((await vvp('GET', `${DEPLOYMENTS}/${id}`)).status).toBe(404);
+    await waitForGone('vpdeployments', 'e2e-keep-state', bed.appNamespace);
+    expect((await bed.vvp('GET', `${DEPLOYMENTS}/${id}`)).status).toBe(404);
 
     const savepoints = field(
-      (await vvp('GET', `/api/v1/namespaces/default/savepoints?deploymentId=${id}`)).body,
+      (await bed.vvp('GET', `/api/v1/namespaces/default/savepoints?deploymentId=${id}`)).body,
       'items',
     ) as { metadata: { id: string; origin: string } }[];
     const suspend = savepoints.find((s) => s.metadata.origin === 'SUSPEND');
@@ -373,7 +327,7 @@ describe('VpDeployment end to end', () => {
       'COMPLETED',
       'vpsavepoints',
       name,
-      appNamespace,
+      bed.appNamespace,
       (o) => o.status?.state === 'COMPLETED',
     );
     expect(record.metadata.ownerReferences).toBeUndefined();
@@ -382,7 +336,7 @@ describe('VpDeployment end to end', () => {
       'get',
       'events',
       '-n',
-      appNamespace,
+      bed.appNamespace,
       '--field-selector',
       'reason=SavepointRecorded',
     ]);
@@ -394,7 +348,7 @@ describe('VpDeployment end to end', () => {
     const first = await ready('e2e-nonce');
     // Nonces present at creation trigger nothing.
     await sleep(2_500);
-    expect((await readObject('vpdeployments', 'e2e-nonce', appNamespace))?.status?.jobId).toBe(
+    expect((await readObject('vpdeployments', 'e2e-nonce', bed.appNamespace))?.status?.jobId).toBe(
       first.status?.jobId,
     );
 
@@ -403,11 +357,11 @@ describe('VpDeployment end to end', () => {
       'a new job',
       'vpdeployments',
       'e2e-nonce',
-      appNamespace,
+      bed.appNamespace,
       (o) => o.status?.jobId !== first.status?.jobId && condition(o, 'Ready')?.status === 'True',
     );
     await sleep(4_500);
-    expect((await readObject('vpdeployments', 'e2e-nonce', appNamespace))?.status?.jobId).toBe(
+    expect((await readObject('vpdeployments', 'e2e-nonce', bed.appNamespace))?.status?.jobId).toBe(
       restarted.status?.jobId,
     );
 
@@ -416,7 +370,7 @@ describe('VpDeployment end to end', () => {
       'COMPLETED',
       'vpsavepoints',
       'e2e-nonce-2',
-      appNamespace,
+      bed.appNamespace,
       (o) => o.status?.state === 'COMPLETED',
     );
     expect(savepoint.metadata.ownerReferences?.[0]).toMatchObject({
@@ -431,19 +385,18 @@ describe('VpDeployment end to end', () => {
     await apply(deploymentManifest('e2e-kill-delete', { deletionPolicy: 'SavepointThenDelete' }));
     const running = await ready('e2e-kill-delete');
     const id = running.status?.id ?? '';
-    simulator.admin.setKnobs({ transitionMs: 3_000 });
+    bed.simulator.admin.setKnobs({ transitionMs: 3_000 });
     try {
       await deleteCr('vpdeployment', 'e2e-kill-delete');
       await eventually('the suspend to be requested', async () =>
         field(await vvpDeployment(id), 'spec', 'state') === 'SUSPENDED' ? true : undefined,
       );
-      if (operator !== undefined) await killManager(operator);
-      await start();
+      await bed.restartOperator();
     } finally {
-      simulator.admin.setKnobs({ transitionMs: 200 });
+      bed.simulator.admin.setKnobs({ transitionMs: 200 });
     }
-    await waitForGone('vpdeployments', 'e2e-kill-delete', appNamespace);
-    expect((await vvp('GET', `${DEPLOYMENTS}/${id}`)).status).toBe(404);
+    await waitForGone('vpdeployments', 'e2e-kill-delete', bed.appNamespace);
+    expect((await bed.vvp('GET', `${DEPLOYMENTS}/${id}`)).status).toBe(404);
     expect(await savepointRecordsOf('e2e-kill-delete')).toHaveLength(1);
   });
 
@@ -454,7 +407,7 @@ describe('VpDeployment end to end', () => {
     const vvpEventCount = async () =>
       (
         field(
-          (await vvp('GET', `/api/v1/namespaces/default/events?deploymentId=${id}`)).body,
+          (await bed.vvp('GET', `/api/v1/namespaces/default/events?deploymentId=${id}`)).body,
           'items',
         ) as unknown[]
       ).length;
@@ -464,7 +417,7 @@ describe('VpDeployment end to end', () => {
           'get',
           'events',
           '-n',
-          appNamespace,
+          bed.appNamespace,
           '-o',
           'json',
         ]),
@@ -477,8 +430,7 @@ describe('VpDeployment end to end', () => {
     await eventually('every VVP event mirrored', async () =>
       (await mirrored()).length === expected ? true : undefined,
     );
-    if (operator !== undefined) await killManager(operator);
-    await start();
+    await bed.restartOperator();
     await sleep(4_500);
     const after = await mirrored();
     expect(after).toHaveLength(expected);
@@ -488,31 +440,31 @@ describe('VpDeployment end to end', () => {
   it('survives a VVP outage and a 5xx storm: PlatformUnavailable while they last, Ready kept, then converges', async () => {
     await apply(deploymentManifest('e2e-outage'));
     const running = await ready('e2e-outage');
-    simulator.admin.setKnobs({ outage: true });
+    bed.simulator.admin.setKnobs({ outage: true });
     try {
       const unavailable = await waitFor(
         'PlatformUnavailable',
         'vpdeployments',
         'e2e-outage',
-        appNamespace,
+        bed.appNamespace,
         (o) => condition(o, 'Synced')?.reason === 'PlatformUnavailable',
       );
       expect(condition(unavailable, 'Ready')?.status).toBe('True');
     } finally {
-      simulator.admin.setKnobs({ outage: false });
+      bed.simulator.admin.setKnobs({ outage: false });
     }
-    const storm = simulator.admin.addFault({ status: 503, rate: 0.5 });
+    const storm = bed.simulator.admin.addFault({ status: 503, rate: 0.5 });
     try {
       await apply(deploymentManifest('e2e-outage', {}, { parallelism: 2 }));
       await sleep(3_000);
     } finally {
-      simulator.admin.removeFault(storm.id);
+      bed.simulator.admin.removeFault(storm.id);
     }
     await waitFor(
       'synced generation 2 and Ready',
       'vpdeployments',
       'e2e-outage',
-      appNamespace,
+      bed.appNamespace,
       (o) => {
         const synced = condition(o, 'Synced');
         return (
@@ -534,7 +486,7 @@ describe('VpDeployment end to end', () => {
   });
 
   it('creates exactly one VVP deployment when the manager is killed right after the VVP create', async () => {
-    simulator.admin.addFault({
+    bed.simulator.admin.addFault({
       method: 'POST',
       path: '/api/v1/namespaces/{namespace}/deployments',
       answerDelayMs: 3_000,
@@ -542,12 +494,11 @@ describe('VpDeployment end to end', () => {
     });
     await apply(deploymentManifest('e2e-crash'));
     await eventually('the VVP create to be applied', async () =>
-      (await vvp('GET', `${DEPLOYMENTS}/e2e-crash`)).status === 200 ? true : undefined,
+      (await bed.vvp('GET', `${DEPLOYMENTS}/e2e-crash`)).status === 200 ? true : undefined,
     );
-    if (operator !== undefined) await killManager(operator);
-    await start();
+    await bed.restartOperator();
     await ready('e2e-crash');
-    const listed = field((await vvp('GET', DEPLOYMENTS)).body, 'items') as {
+    const listed = field((await bed.vvp('GET', DEPLOYMENTS)).body, 'items') as {
       metadata: { name: string };
     }[];
     expect(listed.filter((d) => d.metadata.name === 'e2e-crash')).toHaveLength(1);

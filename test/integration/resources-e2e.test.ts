@@ -1,42 +1,26 @@
 // End to end: kubectl → the real API server → bin/manager (the unprivileged operator identity
 // with exactly config/rbac) → the VVP simulator with enforced auth, and back into status.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { startQuietSimulator, call, field } from '../support/simulator';
-import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
-import { readClusterState } from '../support/cluster-state';
+import { describe, expect, it } from '@jest/globals';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { field } from '../support/simulator';
+import { adminKubeConfig, testCluster } from '../support/cluster';
+import {
+  GROUP,
+  VERSION,
+  applyManifest as apply,
+  conditionOf as condition,
+  readCustomObject,
+  waitForCustomObject,
+  waitForCustomObjectGone as waitForGone,
+  type CustomResource,
+} from '../support/custom-resources';
 import { kubectl } from '../support/kube-cli';
-import { killManager, type ManagerRun } from '../support/manager-process';
-import { grantOperatorRbac, installOperatorCrds, startOperator } from '../support/operator';
+import { grantOperatorRbac } from '../support/operator';
+import { useOperatorTestbed } from '../support/operator-testbed';
 import { eventually } from '../../src/testing/eventually';
-import type { RunningSimulator } from '../../src/simulator';
 
-const GROUP = 'vpoperator.dev';
-const VERSION = 'v1alpha1';
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
-
-interface ObservedObject {
-  metadata: { name: string; resourceVersion: string; finalizers?: string[] };
-  status?: { conditions?: Condition[]; lifecyclePhase?: string; id?: string; adopted?: boolean };
-}
-
-let manifestCount = 0;
-
-/** `kubectl apply` as the cluster administrator (a user of the operator would). */
-async function apply(manifest: Record<string, unknown>): Promise<string> {
-  const file = join(readClusterState().scratchDir, `e2e-${process.pid}-${manifestCount++}.json`);
-  writeFileSync(file, JSON.stringify(manifest));
-  return kubectl(testCluster().adminKubeconfigPath, ['apply', '-f', file]);
+interface ObservedObject extends CustomResource {
+  status?: CustomResource['status'] & { lifecyclePhase?: string; adopted?: boolean };
 }
 
 async function applyFailure(manifest: Record<string, unknown>): Promise<string> {
@@ -48,39 +32,8 @@ async function applyFailure(manifest: Record<string, unknown>): Promise<string> 
   throw new Error('kubectl apply succeeded but should have been rejected');
 }
 
-const customObjects = (): CustomObjectsApi => adminKubeConfig().makeApiClient(CustomObjectsApi);
-
-async function readObject(
-  plural: string,
-  name: string,
-  namespace?: string,
-): Promise<ObservedObject | undefined> {
-  try {
-    const object: unknown =
-      namespace === undefined
-        ? await customObjects().getClusterCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural,
-            name,
-          })
-        : await customObjects().getNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural,
-            name,
-            namespace,
-          });
-    return object as ObservedObject;
-  } catch (error) {
-    if ((error as { code?: number }).code === 404) return undefined;
-    throw error;
-  }
-}
-
-function condition(object: ObservedObject | undefined, type: string): Condition | undefined {
-  return object?.status?.conditions?.find((c) => c.type === type);
-}
+const readObject = (plural: string, name: string, namespace?: string) =>
+  readCustomObject<ObservedObject>(plural, name, namespace);
 
 function waitForCondition(
   plural: string,
@@ -89,57 +42,22 @@ function waitForCondition(
   type: string,
   expected: { status: string; reason?: string },
 ): Promise<ObservedObject> {
-  return eventually(
-    `${plural} ${name}: ${type}=${expected.status}${expected.reason === undefined ? '' : ` (${expected.reason})`}`,
-    async () => {
-      const object = await readObject(plural, name, namespace);
+  return waitForCustomObject<ObservedObject>(
+    `${type}=${expected.status}${expected.reason === undefined ? '' : ` (${expected.reason})`}`,
+    { plural, name, ...(namespace === undefined ? {} : { namespace }) },
+    (object) => {
       const found = condition(object, type);
-      return found?.status === expected.status &&
+      return (
+        found?.status === expected.status &&
         (expected.reason === undefined || found.reason === expected.reason)
-        ? object
-        : undefined;
+      );
     },
-    { timeoutMs: 30_000 },
+    30_000,
   );
 }
 
-async function waitForGone(plural: string, name: string, namespace?: string): Promise<void> {
-  try {
-    await eventually(`${plural} ${name} to be deleted`, async () =>
-      (await readObject(plural, name, namespace)) === undefined ? true : undefined,
-    );
-  } catch (error) {
-    // Say why it is stuck: the conditions the operator reported.
-    const stuck = await readObject(plural, name, namespace);
-    throw new Error(`${String(error)}; its status: ${JSON.stringify(stuck?.status)}`, {
-      cause: error,
-    });
-  }
-}
-
 describe('VpNamespace and VpDeploymentTarget end to end', () => {
-  let simulator: RunningSimulator;
-  let operatorNamespace: string;
-  let appNamespace: string;
-  let operator: ManagerRun | undefined;
-
-  const vvp = (method: string, path: string, body?: unknown) =>
-    call(simulator.url, method, path, {
-      token: ADMIN_TOKEN,
-      ...(body === undefined ? {} : { body }),
-    });
-
-  const vvpWrites = () =>
-    simulator.admin.requests().entries.filter((entry) => WRITE_METHODS.has(entry.method));
-
-  const start = async (): Promise<ManagerRun> => {
-    operator = await startOperator({
-      simulatorUrl: simulator.url,
-      operatorNamespace,
-      env: { PLATFORM_API_TOKEN: ADMIN_TOKEN },
-    });
-    return operator;
-  };
+  const bed = useOperatorTestbed({ appNamespacePrefix: 'e2e-apps' });
 
   const targetManifest = (
     name: string,
@@ -148,37 +66,12 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
   ) => ({
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'VpDeploymentTarget',
-    metadata: { name, namespace: appNamespace, annotations },
+    metadata: { name, namespace: bed.appNamespace, annotations },
     spec: {
       metadata: { namespace: 'default' },
       spec: { kubernetes: { namespace: 'flink-jobs' } },
       ...spec,
     },
-  });
-
-  beforeAll(async () => {
-    simulator = await startQuietSimulator({ auth: 'enforced', adminToken: ADMIN_TOKEN });
-    await installOperatorCrds();
-    operatorNamespace = await uniqueNamespace('vp-operator');
-    appNamespace = await uniqueNamespace('e2e-apps');
-    await grantOperatorRbac(operatorNamespace);
-    await start();
-  });
-
-  afterEach(async () => {
-    // Tests that kill the operator restart it; every test starts with one running.
-    if (
-      operator === undefined ||
-      operator.child.exitCode !== null ||
-      operator.child.signalCode !== null
-    ) {
-      await start();
-    }
-  });
-
-  afterAll(async () => {
-    if (operator !== undefined) await killManager(operator);
-    await simulator.close();
   });
 
   it('creates a VVP namespace and a target from kubectl apply; both become Ready and show in kubectl get vp', async () => {
@@ -203,7 +96,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     const target = await waitForCondition(
       'vpdeploymenttargets',
       'e2e-target',
-      appNamespace,
+      bed.appNamespace,
       'Ready',
       {
         status: 'True',
@@ -211,7 +104,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     );
     expect(target.status?.id).toMatch(/^[0-9a-f-]{36}$/);
 
-    const inVvp = await vvp('GET', '/api/v1/namespaces/e2e-team/deployment-targets/e2e-target');
+    const inVvp = await bed.vvp('GET', '/api/v1/namespaces/e2e-team/deployment-targets/e2e-target');
     expect(inVvp.status).toBe(200);
     expect(field(inVvp.body, 'spec', 'kubernetes', 'namespace')).toBe('flink-team');
     expect(field(inVvp.body, 'metadata', 'id')).toBe(target.status?.id);
@@ -232,15 +125,14 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     // e2e-team (first test) has no token in the environment: the operator created one.
     const secrets = await adminKubeConfig()
       .makeApiClient(CoreV1Api)
-      .listNamespacedSecret({ namespace: operatorNamespace });
+      .listNamespacedSecret({ namespace: bed.operatorNamespace });
     expect(secrets.items.length).toBeGreaterThanOrEqual(1);
-    const tokensBefore = await vvp('GET', '/apitokens/v1/namespaces/e2e-team/apitokens');
+    const tokensBefore = await bed.vvp('GET', '/apitokens/v1/namespaces/e2e-team/apitokens');
     const before = field(tokensBefore.body, 'apiTokens') as unknown[];
     expect(before).toHaveLength(1);
 
-    simulator.admin.clearRequests();
-    if (operator !== undefined) await killManager(operator);
-    await start();
+    bed.simulator.admin.clearRequests();
+    await bed.restartOperator();
     await apply({
       ...targetManifest('e2e-target-after-restart'),
       spec: {
@@ -251,22 +143,22 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     await waitForCondition(
       'vpdeploymenttargets',
       'e2e-target-after-restart',
-      appNamespace,
+      bed.appNamespace,
       'Ready',
       {
         status: 'True',
       },
     );
-    const tokenCreates = simulator.admin
+    const tokenCreates = bed.simulator.admin
       .requests()
       .entries.filter((entry) => entry.method === 'POST' && entry.url.includes('/apitokens'));
     expect(tokenCreates).toHaveLength(0);
-    const tokensAfter = await vvp('GET', '/apitokens/v1/namespaces/e2e-team/apitokens');
+    const tokensAfter = await bed.vvp('GET', '/apitokens/v1/namespaces/e2e-team/apitokens');
     expect(field(tokensAfter.body, 'apiTokens')).toEqual(before);
   });
 
   it('uses the token Secret an object names once the opt-in reader role is granted', async () => {
-    const token = await vvp('POST', '/apitokens/v1/namespaces/default/apitokens', {
+    const token = await bed.vvp('POST', '/apitokens/v1/namespaces/default/apitokens', {
       name: 'namespaces/default/apitokens/e2e-ci',
       role: 'owner',
     });
@@ -275,7 +167,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     await adminKubeConfig()
       .makeApiClient(CoreV1Api)
       .createNamespacedSecret({
-        namespace: appNamespace,
+        namespace: bed.appNamespace,
         body: { metadata: { name: 'e2e-vvp-token' }, stringData: { token: secret } },
       });
     await apply(
@@ -285,24 +177,26 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     const refused = await waitForCondition(
       'vpdeploymenttargets',
       'secret-ref-target',
-      appNamespace,
+      bed.appNamespace,
       'Synced',
       {
         status: 'False',
         reason: 'TokenUnavailable',
       },
     );
-    expect(condition(refused, 'Synced')?.message).toContain(`${appNamespace}/e2e-vvp-token`);
+    expect(condition(refused, 'Synced')?.message).toContain(`${bed.appNamespace}/e2e-vvp-token`);
     expect(
-      (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/secret-ref-target')).status,
+      (await bed.vvp('GET', '/api/v1/namespaces/default/deployment-targets/secret-ref-target'))
+        .status,
     ).toBe(404);
 
-    await grantOperatorRbac(operatorNamespace, { tokenSecretReaderIn: [appNamespace] });
-    await waitForCondition('vpdeploymenttargets', 'secret-ref-target', appNamespace, 'Ready', {
+    await grantOperatorRbac(bed.operatorNamespace, { tokenSecretReaderIn: [bed.appNamespace] });
+    await waitForCondition('vpdeploymenttargets', 'secret-ref-target', bed.appNamespace, 'Ready', {
       status: 'True',
     });
     expect(
-      (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/secret-ref-target')).status,
+      (await bed.vvp('GET', '/api/v1/namespaces/default/deployment-targets/secret-ref-target'))
+        .status,
     ).toBe(200);
   });
 
@@ -311,7 +205,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     const ready = await waitForCondition(
       'vpdeploymenttargets',
       'steady-target',
-      appNamespace,
+      bed.appNamespace,
       'Ready',
       {
         status: 'True',
@@ -319,15 +213,15 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     );
     // Let in-flight work settle, then watch three resync periods (2 s each).
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    const settled = await readObject('vpdeploymenttargets', 'steady-target', appNamespace);
-    simulator.admin.clearRequests();
+    const settled = await readObject('vpdeploymenttargets', 'steady-target', bed.appNamespace);
+    bed.simulator.admin.clearRequests();
     await new Promise((resolve) => setTimeout(resolve, 6_500));
-    expect(vvpWrites()).toEqual([]);
-    const reads = simulator.admin
+    expect(bed.vvpWrites()).toEqual([]);
+    const reads = bed.simulator.admin
       .requests()
       .entries.filter((entry) => entry.url.includes('/deployment-targets/steady-target'));
     expect(reads.length).toBeGreaterThanOrEqual(2);
-    const after = await readObject('vpdeploymenttargets', 'steady-target', appNamespace);
+    const after = await readObject('vpdeploymenttargets', 'steady-target', bed.appNamespace);
     expect(after?.metadata.resourceVersion).toBe(settled?.metadata.resourceVersion);
     expect(ready.status?.id).toBe(after?.status?.id);
   });
@@ -335,10 +229,10 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
   it('deletes from VVP with deletionPolicy Delete and leaves VVP alone with Orphan', async () => {
     await apply(targetManifest('delete-me'));
     await apply(targetManifest('orphan-me', { deletionPolicy: 'Orphan' }));
-    await waitForCondition('vpdeploymenttargets', 'delete-me', appNamespace, 'Ready', {
+    await waitForCondition('vpdeploymenttargets', 'delete-me', bed.appNamespace, 'Ready', {
       status: 'True',
     });
-    await waitForCondition('vpdeploymenttargets', 'orphan-me', appNamespace, 'Ready', {
+    await waitForCondition('vpdeploymenttargets', 'orphan-me', bed.appNamespace, 'Ready', {
       status: 'True',
     });
 
@@ -346,20 +240,20 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     await kubectl(admin, [
       'delete',
       '-n',
-      appNamespace,
+      bed.appNamespace,
       'vpdeploymenttarget',
       'delete-me',
       'orphan-me',
       '--wait=false',
     ]);
-    await waitForGone('vpdeploymenttargets', 'delete-me', appNamespace);
-    await waitForGone('vpdeploymenttargets', 'orphan-me', appNamespace);
+    await waitForGone('vpdeploymenttargets', 'delete-me', bed.appNamespace);
+    await waitForGone('vpdeploymenttargets', 'orphan-me', bed.appNamespace);
 
     expect(
-      (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/delete-me')).status,
+      (await bed.vvp('GET', '/api/v1/namespaces/default/deployment-targets/delete-me')).status,
     ).toBe(404);
     expect(
-      (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/orphan-me')).status,
+      (await bed.vvp('GET', '/api/v1/namespaces/default/deployment-targets/orphan-me')).status,
     ).toBe(200);
   });
 
@@ -385,32 +279,32 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
         spec: { kubernetes: { namespace: 'flink-doomed' } },
       },
     });
-    await waitForCondition('vpdeploymenttargets', 'doomed-target', appNamespace, 'Ready', {
+    await waitForCondition('vpdeploymenttargets', 'doomed-target', bed.appNamespace, 'Ready', {
       status: 'True',
     });
     const ownerTokenSecrets = async (): Promise<string[]> =>
       (
         await adminKubeConfig()
           .makeApiClient(CoreV1Api)
-          .listNamespacedSecret({ namespace: operatorNamespace })
+          .listNamespacedSecret({ namespace: bed.operatorNamespace })
       ).items
         .map((secret) => secret.metadata?.name ?? '')
         .filter((name) => name.endsWith('.e2e-doomed'));
     expect(await ownerTokenSecrets()).toHaveLength(1);
 
     const admin = testCluster().adminKubeconfigPath;
-    await kubectl(admin, ['delete', '-n', appNamespace, 'vpdeploymenttarget', 'doomed-target']);
+    await kubectl(admin, ['delete', '-n', bed.appNamespace, 'vpdeploymenttarget', 'doomed-target']);
     await kubectl(admin, ['delete', 'vpnamespace', 'e2e-doomed', 'e2e-kept', '--wait=false']);
     await waitForGone('vpnamespaces', 'e2e-doomed');
     await waitForGone('vpnamespaces', 'e2e-kept');
 
-    expect((await vvp('GET', '/namespaces/v1/namespaces/e2e-doomed')).status).toBe(404);
-    expect((await vvp('GET', '/namespaces/v1/namespaces/e2e-kept')).status).toBe(200);
+    expect((await bed.vvp('GET', '/namespaces/v1/namespaces/e2e-doomed')).status).toBe(404);
+    expect((await bed.vvp('GET', '/namespaces/v1/namespaces/e2e-kept')).status).toBe(200);
     expect(await ownerTokenSecrets()).toEqual([]);
   });
 
   it('leaves a foreign object of the same name untouched and reports it, then adopts it on request', async () => {
-    const created = await vvp('POST', '/api/v1/namespaces/default/deployment-targets', {
+    const created = await bed.vvp('POST', '/api/v1/namespaces/default/deployment-targets', {
       kind: 'DeploymentTarget',
       apiVersion: 'v1',
       metadata: { name: 'foreign-target', namespace: 'default', labels: { team: 'data' } },
@@ -423,7 +317,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     const reported = await waitForCondition(
       'vpdeploymenttargets',
       'foreign-target',
-      appNamespace,
+      bed.appNamespace,
       'Synced',
       {
         status: 'False',
@@ -431,7 +325,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
       },
     );
     expect(condition(reported, 'Synced')?.message).toMatch(/vpoperator\.dev\/adopt/);
-    const untouched = await vvp(
+    const untouched = await bed.vvp(
       'GET',
       '/api/v1/namespaces/default/deployment-targets/foreign-target',
     );
@@ -443,7 +337,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     const adopted = await waitForCondition(
       'vpdeploymenttargets',
       'foreign-target',
-      appNamespace,
+      bed.appNamespace,
       'Ready',
       {
         status: 'True',
@@ -451,7 +345,10 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     );
     expect(adopted.status?.adopted).toBe(true);
     expect(adopted.status?.id).toBe(foreignId);
-    const kept = await vvp('GET', '/api/v1/namespaces/default/deployment-targets/foreign-target');
+    const kept = await bed.vvp(
+      'GET',
+      '/api/v1/namespaces/default/deployment-targets/foreign-target',
+    );
     expect(field(kept.body, 'metadata', 'id')).toBe(foreignId);
     expect(field(kept.body, 'metadata', 'labels', 'team')).toBe('data');
   });
@@ -461,13 +358,13 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     const ready = await waitForCondition(
       'vpdeploymenttargets',
       'busy-target',
-      appNamespace,
+      bed.appNamespace,
       'Ready',
       {
         status: 'True',
       },
     );
-    const deployment = await vvp('POST', '/api/v1/namespaces/default/deployments', {
+    const deployment = await bed.vvp('POST', '/api/v1/namespaces/default/deployments', {
       kind: 'Deployment',
       apiVersion: 'v1',
       metadata: { name: 'blocking-deployment', namespace: 'default' },
@@ -482,7 +379,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     await kubectl(testCluster().adminKubeconfigPath, [
       'delete',
       '-n',
-      appNamespace,
+      bed.appNamespace,
       'vpdeploymenttarget',
       'busy-target',
       '--wait=false',
@@ -490,7 +387,7 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
     const blocked = await waitForCondition(
       'vpdeploymenttargets',
       'busy-target',
-      appNamespace,
+      bed.appNamespace,
       'Synced',
       {
         status: 'False',
@@ -501,44 +398,43 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
 
     const deploymentId = String(field(deployment.body, 'metadata', 'id'));
     expect(
-      (await vvp('DELETE', `/api/v1/namespaces/default/deployments/${deploymentId}`)).status,
+      (await bed.vvp('DELETE', `/api/v1/namespaces/default/deployments/${deploymentId}`)).status,
     ).toBe(200);
-    await waitForGone('vpdeploymenttargets', 'busy-target', appNamespace);
+    await waitForGone('vpdeploymenttargets', 'busy-target', bed.appNamespace);
     expect(
-      (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/busy-target')).status,
+      (await bed.vvp('GET', '/api/v1/namespaces/default/deployment-targets/busy-target')).status,
     ).toBe(404);
   });
 
   it('creates exactly one VVP object when the manager is killed right after the VVP create', async () => {
     // The create is applied at once but answered only after 3 s: the manager dies in between.
-    simulator.admin.addFault({
+    bed.simulator.admin.addFault({
       method: 'POST',
       path: '/api/v1/namespaces/{namespace}/deployment-targets',
       answerDelayMs: 3_000,
       remaining: 1,
     });
-    simulator.admin.clearRequests();
+    bed.simulator.admin.clearRequests();
     await apply(targetManifest('crash-target'));
     await eventually('the VVP create to be applied', async () =>
-      (await vvp('GET', '/api/v1/namespaces/default/deployment-targets/crash-target')).status ===
-      200
+      (await bed.vvp('GET', '/api/v1/namespaces/default/deployment-targets/crash-target'))
+        .status === 200
         ? true
         : undefined,
     );
-    if (operator !== undefined) await killManager(operator);
-    await start();
-    await waitForCondition('vpdeploymenttargets', 'crash-target', appNamespace, 'Ready', {
+    await bed.restartOperator();
+    await waitForCondition('vpdeploymenttargets', 'crash-target', bed.appNamespace, 'Ready', {
       status: 'True',
     });
 
-    const targets = await vvp('GET', '/api/v1/namespaces/default/deployment-targets');
+    const targets = await bed.vvp('GET', '/api/v1/namespaces/default/deployment-targets');
     const named = (field(targets.body, 'items') as { metadata: { name: string } }[]).filter(
       (item) => item.metadata.name === 'crash-target',
     );
     expect(named).toHaveLength(1);
     // The held answer is logged once it is out; by then the restarted manager has adopted.
     const creates = await eventually('the held create to be answered', () => {
-      const posts = simulator.admin
+      const posts = bed.simulator.admin
         .requests()
         .entries.filter(
           (entry) => entry.method === 'POST' && entry.url.endsWith('/deployment-targets'),

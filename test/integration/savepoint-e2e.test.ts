@@ -1,9 +1,9 @@
 // End to end for VpSavepoints: kubectl → the real API server → bin/manager (the unprivileged
 // operator identity with exactly config/rbac) → the VVP simulator with enforced auth. The
 // deployment is made directly in VVP and named by spec.metadata.deploymentId.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { call, field, startQuietSimulator } from '../support/simulator';
-import { testCluster, uniqueNamespace } from '../support/cluster';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { field } from '../support/simulator';
+import { testCluster } from '../support/cluster';
 import {
   GROUP,
   VERSION,
@@ -14,12 +14,9 @@ import {
   type CustomResource,
 } from '../support/custom-resources';
 import { kubectl } from '../support/kube-cli';
-import { killManager, type ManagerRun } from '../support/manager-process';
-import { grantOperatorRbac, installOperatorCrds, startOperator } from '../support/operator';
+import { useOperatorTestbed } from '../support/operator-testbed';
 import { eventually } from '../../src/testing/eventually';
-import type { RunningSimulator } from '../../src/simulator';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const SAVEPOINTS = '/api/v1/namespaces/{namespace}/savepoints';
 
 interface ObservedSavepoint extends CustomResource {
@@ -58,29 +55,44 @@ function waitForSavepoint(
 const ready = (savepoint: ObservedSavepoint) => conditionOf(savepoint, 'Ready');
 
 describe('VpSavepoint end to end', () => {
-  let simulator: RunningSimulator;
-  let operatorNamespace: string;
-  let appNamespace: string;
-  let operator: ManagerRun | undefined;
   let deploymentId: string;
-
-  const vvp = (method: string, path: string, body?: unknown) =>
-    call(simulator.url, method, path, {
-      token: ADMIN_TOKEN,
-      ...(body === undefined ? {} : { body }),
-    });
-
-  const start = async (): Promise<ManagerRun> => {
-    operator = await startOperator({
-      simulatorUrl: simulator.url,
-      operatorNamespace,
-      env: { PLATFORM_API_TOKEN: ADMIN_TOKEN },
-    });
-    return operator;
-  };
+  const bed = useOperatorTestbed({
+    appNamespacePrefix: 'sp-apps',
+    knobs: { transitionMs: 0 },
+    // A running deployment made directly in VVP, which the VpSavepoints name by id.
+    beforeStart: async () => {
+      expect(
+        (
+          await bed.vvp('POST', '/api/v1/namespaces/default/deployment-targets', {
+            metadata: { name: 'sp-target' },
+            spec: { kubernetes: { namespace: 'flink-jobs' } },
+          })
+        ).status,
+      ).toBe(201);
+      const deployment = await bed.vvp('POST', '/api/v1/namespaces/default/deployments', {
+        metadata: { name: 'sp-job' },
+        spec: {
+          state: 'RUNNING',
+          deploymentTargetName: 'sp-target',
+          template: { spec: { artifact: { kind: 'JAR', jarUri: 's3://jars/app.jar' } } },
+        },
+      });
+      expect(deployment.status).toBe(201);
+      deploymentId = String(field(deployment.body, 'metadata', 'id'));
+      await eventually('the VVP deployment to run', async () =>
+        field(
+          (await bed.vvp('GET', `/api/v1/namespaces/default/deployments/${deploymentId}`)).body,
+          'status',
+          'state',
+        ) === 'RUNNING'
+          ? true
+          : undefined,
+      );
+    },
+  });
 
   const userSavepoints = async (): Promise<VvpSavepoint[]> => {
-    const listed = await vvp(
+    const listed = await bed.vvp(
       'GET',
       `/api/v1/namespaces/default/savepoints?deploymentId=${deploymentId}`,
     );
@@ -92,68 +104,13 @@ describe('VpSavepoint end to end', () => {
   const savepointManifest = (name: string, spec: Record<string, unknown> = {}) => ({
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'VpSavepoint',
-    metadata: { name, namespace: appNamespace },
+    metadata: { name, namespace: bed.appNamespace },
     spec: { metadata: { namespace: 'default', deploymentId }, ...spec },
   });
 
-  beforeAll(async () => {
-    simulator = await startQuietSimulator({
-      auth: 'enforced',
-      adminToken: ADMIN_TOKEN,
-      knobs: { transitionMs: 0 },
-    });
-    await installOperatorCrds();
-    operatorNamespace = await uniqueNamespace('vp-operator');
-    appNamespace = await uniqueNamespace('sp-apps');
-    await grantOperatorRbac(operatorNamespace);
-    expect(
-      (
-        await vvp('POST', '/api/v1/namespaces/default/deployment-targets', {
-          metadata: { name: 'sp-target' },
-          spec: { kubernetes: { namespace: 'flink-jobs' } },
-        })
-      ).status,
-    ).toBe(201);
-    const deployment = await vvp('POST', '/api/v1/namespaces/default/deployments', {
-      metadata: { name: 'sp-job' },
-      spec: {
-        state: 'RUNNING',
-        deploymentTargetName: 'sp-target',
-        template: { spec: { artifact: { kind: 'JAR', jarUri: 's3://jars/app.jar' } } },
-      },
-    });
-    expect(deployment.status).toBe(201);
-    deploymentId = String(field(deployment.body, 'metadata', 'id'));
-    await eventually('the VVP deployment to run', async () =>
-      field(
-        (await vvp('GET', `/api/v1/namespaces/default/deployments/${deploymentId}`)).body,
-        'status',
-        'state',
-      ) === 'RUNNING'
-        ? true
-        : undefined,
-    );
-    await start();
-  });
-
   beforeEach(() => {
-    simulator.admin.setKnobs({ savepointFailureRate: 0 });
-    simulator.admin.clearFaults();
-  });
-
-  afterEach(async () => {
-    if (
-      operator === undefined ||
-      operator.child.exitCode !== null ||
-      operator.child.signalCode !== null
-    ) {
-      await start();
-    }
-  });
-
-  afterAll(async () => {
-    if (operator !== undefined) await killManager(operator);
-    await simulator.close();
+    bed.simulator.admin.setKnobs({ savepointFailureRate: 0 });
+    bed.simulator.admin.clearFaults();
   });
 
   it('takes a savepoint of a running deployment: COMPLETED with a location, exactly one in VVP', async () => {
@@ -161,7 +118,7 @@ describe('VpSavepoint end to end', () => {
     await applyManifest(savepointManifest('sp-ok'));
     const taken = await waitForSavepoint(
       'sp-ok',
-      appNamespace,
+      bed.appNamespace,
       'COMPLETED',
       (s) => s.status?.state === 'COMPLETED',
     );
@@ -179,7 +136,7 @@ describe('VpSavepoint end to end', () => {
       'get',
       'vpsavepoints',
       '-n',
-      appNamespace,
+      bed.appNamespace,
     ]);
     expect(listed).toMatch(/sp-ok\s+default\s+\S*\s*COMPLETED\s+True/);
 
@@ -189,30 +146,30 @@ describe('VpSavepoint end to end', () => {
       'vpsavepoint',
       'sp-ok',
       '-n',
-      appNamespace,
+      bed.appNamespace,
       '--wait=true',
     ]);
-    expect(await readSavepoint('sp-ok', appNamespace)).toBeUndefined();
+    expect(await readSavepoint('sp-ok', bed.appNamespace)).toBeUndefined();
     expect(await userSavepoints()).toHaveLength(before + 1);
   });
 
   it('imports an existing VVP savepoint by spec.metadata.id: observed, never triggered', async () => {
-    const registered = await vvp('POST', '/api/v1/namespaces/default/savepoints', {
+    const registered = await bed.vvp('POST', '/api/v1/namespaces/default/savepoints', {
       metadata: { deploymentId },
       spec: { savepointLocation: 's3://backups/sp-import' },
     });
     expect(registered.status).toBe(201);
     const id = String(field(registered.body, 'metadata', 'id'));
-    simulator.admin.clearRequests();
+    bed.simulator.admin.clearRequests();
     await applyManifest({
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'VpSavepoint',
-      metadata: { name: 'sp-import', namespace: appNamespace },
+      metadata: { name: 'sp-import', namespace: bed.appNamespace },
       spec: { metadata: { namespace: 'default', id } },
     });
     const imported = await waitForSavepoint(
       'sp-import',
-      appNamespace,
+      bed.appNamespace,
       'Ready',
       (s) => ready(s)?.status === 'True',
     );
@@ -222,19 +179,19 @@ describe('VpSavepoint end to end', () => {
       origin: 'COPIED',
       location: 's3://backups/sp-import',
     });
-    const writes = simulator.admin
+    const writes = bed.simulator.admin
       .requests()
       .entries.filter((entry) => entry.method !== 'GET' && entry.url.includes('/savepoints'));
     expect(writes).toEqual([]);
   });
 
   it('retries a FAILED savepoint up to backoffLimit, then reports BackoffLimitExceeded', async () => {
-    simulator.admin.setKnobs({ savepointFailureRate: 1 });
+    bed.simulator.admin.setKnobs({ savepointFailureRate: 1 });
     const before = (await userSavepoints()).length;
     await applyManifest(savepointManifest('sp-failing', { backoffLimit: 1 }));
     const failed = await waitForSavepoint(
       'sp-failing',
-      appNamespace,
+      bed.appNamespace,
       'BackoffLimitExceeded',
       (s) => ready(s)?.reason === 'BackoffLimitExceeded',
       45_000,
@@ -246,7 +203,7 @@ describe('VpSavepoint end to end', () => {
 
   it('takes exactly one savepoint when the manager is SIGKILLed during the trigger', async () => {
     // The trigger is applied at once but answered only after 3 s: the manager dies in between.
-    simulator.admin.addFault({
+    bed.simulator.admin.addFault({
       method: 'POST',
       path: SAVEPOINTS,
       answerDelayMs: 3_000,
@@ -257,14 +214,13 @@ describe('VpSavepoint end to end', () => {
     await eventually('the trigger to reach VVP', async () =>
       (await userSavepoints()).length > before ? true : undefined,
     );
-    const pending = await readSavepoint('sp-crash', appNamespace);
+    const pending = await readSavepoint('sp-crash', bed.appNamespace);
     expect(pending?.status?.pendingOperation).toBeDefined();
-    if (operator !== undefined) await killManager(operator);
-    await start();
+    await bed.restartOperator();
 
     const taken = await waitForSavepoint(
       'sp-crash',
-      appNamespace,
+      bed.appNamespace,
       'COMPLETED',
       (s) => s.status?.state === 'COMPLETED',
     );
