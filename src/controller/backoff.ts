@@ -13,6 +13,16 @@ export const DEFAULT_RECONCILE_BACKOFF: BackoffOptions = {
 };
 
 /**
+ * `baseDelayMs` doubled `attempt` times (attempt 0 is the base delay), capped at `maxDelayMs`:
+ * the one exponential schedule of the queue and of the reconcilers' own retry pacing.
+ */
+export function exponentialDelay(options: BackoffOptions, attempt: number): number {
+  // Cap the exponent before Math.pow so thousands of failures cannot overflow to Infinity.
+  const exponent = Math.min(Math.max(attempt, 0), 52);
+  return Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** exponent);
+}
+
+/**
  * Counts consecutive failures per key and turns them into exponentially growing delays
  * (client-go's ItemExponentialFailureRateLimiter). `forget` resets a key after a success.
  */
@@ -25,9 +35,7 @@ export class ExponentialBackoff<K> {
   next(key: K): number {
     const failures = this.#failures.get(key) ?? 0;
     this.#failures.set(key, failures + 1);
-    // Cap the exponent before Math.pow so thousands of failures cannot overflow to Infinity.
-    const delay = this.options.baseDelayMs * 2 ** Math.min(failures, 52);
-    return Math.min(delay, this.options.maxDelayMs);
+    return exponentialDelay(this.options, failures);
   }
 
   /** Consecutive failures recorded for `key`. */

@@ -2,6 +2,7 @@
  * The controller core: a small controller-runtime for TypeScript. It knows Kubernetes only;
  * reconcilers plug in through {@link Reconciler} and {@link Manager.addController}.
  */
+export { exponentialDelay, type BackoffOptions } from './backoff';
 export { systemClock, type Clock, type TimerHandle } from './clock';
 export {
   findCondition,

@@ -10,12 +10,12 @@ import {
   type VpNamespace,
   type VpSavepoint,
 } from '../api';
-import type {
-  ControllerRegistration,
-  KubeObject,
-  Manager,
-  ResourceDescriptor,
-  SecondaryWatch,
+import {
+  SECRET,
+  type ControllerRegistration,
+  type KubeObject,
+  type Manager,
+  type SecondaryWatch,
 } from '../controller';
 import type { TokenResolver } from '../tokens';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './managed/dependencies';
@@ -39,15 +39,6 @@ export {
   type MirrorDeploymentEventsRequest,
   type MirrorResult,
 } from './event-mirror';
-
-/** Core-group Secrets, for the token Secret watch. */
-const SECRETS: ResourceDescriptor = {
-  group: '',
-  version: 'v1',
-  plural: 'secrets',
-  kind: 'Secret',
-  namespaced: true,
-};
 
 /** Every annotation under our prefix (paused, adopt, reconcile-requested-at) triggers a reconcile. */
 const CONTROL_ANNOTATIONS = ['vpoperator.dev/'];
@@ -204,7 +195,7 @@ function tokenSecretWatches(
   if (options.watchTokenSecrets !== true) return [];
   return [
     {
-      resource: SECRETS,
+      resource: SECRET,
       ...(namespaces === undefined ? {} : { namespaces }),
       map: (object: KubeObject) =>
         dependencies.dependantsOf(

@@ -31,6 +31,7 @@ import {
 } from '../api';
 import {
   TerminalError,
+  exponentialDelay,
   findCondition,
   setCondition,
   toKubernetesTime,
@@ -140,7 +141,7 @@ export function findTriggeredSavepoint(
 
 /** The wait before attempt `attempts + 1`, after `attempts` triggers (10 s, 20 s, 40 s …). */
 export function retryDelay(attempts: number, initialMs: number, maxMs: number): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
+  return exponentialDelay({ baseDelayMs: initialMs, maxDelayMs: maxMs }, attempts - 1);
 }
 
 /** Takes, follows and retries VVP savepoints for VpSavepoints; see the module comment. */

@@ -1,5 +1,6 @@
 import {
   TerminalError,
+  exponentialDelay,
   setCondition,
   toKubernetesTime,
   findCondition,
@@ -100,9 +101,13 @@ export class ManagedReconciler<T extends ManagedResource, O> implements Reconcil
         const oldest = this.#blockedAttempts.keys().next();
         if (oldest.done !== true) this.#blockedAttempts.delete(oldest.value);
       }
-      const initial = this.#options.blockedRetryInitialMs ?? DEFAULT_BLOCKED_RETRY_INITIAL_MS;
-      const max = this.#options.blockedRetryMaxMs ?? DEFAULT_BLOCKED_RETRY_MAX_MS;
-      return Math.min(max, initial * 2 ** Math.min(attempts, 30));
+      return exponentialDelay(
+        {
+          baseDelayMs: this.#options.blockedRetryInitialMs ?? DEFAULT_BLOCKED_RETRY_INITIAL_MS,
+          maxDelayMs: this.#options.blockedRetryMaxMs ?? DEFAULT_BLOCKED_RETRY_MAX_MS,
+        },
+        attempts,
+      );
     };
   }
 
