@@ -51,6 +51,12 @@ export const ANNOTATION_PAUSED = 'vpoperator.dev/paused';
 export const ANNOTATION_ADOPT = 'vpoperator.dev/adopt';
 /** Any new value requests a reconcile now; acknowledged in `status.lastHandledReconcileAt`. */
 export const ANNOTATION_RECONCILE_REQUESTED_AT = 'vpoperator.dev/reconcile-requested-at';
+/**
+ * `"true"` on a CR being deleted: the escape hatch when a deletion cannot complete (VVP gone for
+ * good, a step that keeps failing). The finalizer is dropped at once and the VVP object left as
+ * it is, with a Warning Event; nobody has to edit finalizers by hand.
+ */
+export const ANNOTATION_FORCE_ORPHAN = 'vpoperator.dev/force-orphan';
 
 /**
  * Labels the operator puts on the VVP objects it creates (where VVP's model has labels), so a

@@ -7,6 +7,7 @@ import {
   ANNOTATION_ADOPT,
   ANNOTATION_PAUSED,
   ANNOTATION_RECONCILE_REQUESTED_AT,
+  ANNOTATION_FORCE_ORPHAN,
   FINALIZER,
   LABEL_INSTANCE,
   OWNER_LABELS,
@@ -45,6 +46,7 @@ describe('docs/mappings', () => {
       ANNOTATION_PAUSED,
       ANNOTATION_ADOPT,
       ANNOTATION_RECONCILE_REQUESTED_AT,
+      ANNOTATION_FORCE_ORPHAN,
       ...Object.values(OWNER_LABELS),
     ];
     expect(names.filter((name) => !index.includes(`\`${name}`))).toEqual([]);

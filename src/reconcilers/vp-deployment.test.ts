@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
+  ANNOTATION_FORCE_ORPHAN,
   OWNER_LABELS,
   VP_DEPLOYMENT_TARGET,
   type VpDeployment,
@@ -8,7 +9,6 @@ import {
 } from '../api';
 import type { CacheReader, KubeObject, Reconciler, ResourceDescriptor } from '../controller';
 import { UnavailableError, type Deployment } from '../vvp';
-import { ANNOTATION_FORCE_ORPHAN } from './managed/control';
 import { ManagedReconciler } from './managed/reconciler';
 import type { SavepointRecords } from './savepoint-records';
 import { FakeObject, FakeTokens, useSimulatedVvp } from './test-support';

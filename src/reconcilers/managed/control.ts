@@ -1,13 +1,10 @@
-import { ANNOTATION_ADOPT, ANNOTATION_PAUSED, ANNOTATION_RECONCILE_REQUESTED_AT } from '../../api';
+import {
+  ANNOTATION_ADOPT,
+  ANNOTATION_FORCE_ORPHAN,
+  ANNOTATION_PAUSED,
+  ANNOTATION_RECONCILE_REQUESTED_AT,
+} from '../../api';
 import type { ManagedResource } from './types';
-
-/**
- * `vpoperator.dev/force-orphan: "true"` on a CR being deleted: the escape hatch when a deletion
- * cannot complete (VVP gone for good, a step that keeps failing). The finalizer is dropped at
- * once and the VVP object left as it is, with a Warning Event saying so; nobody has to edit
- * finalizers by hand.
- */
-export const ANNOTATION_FORCE_ORPHAN = 'vpoperator.dev/force-orphan';
 
 /** The control annotations and operator-only spec fields of a CR, read once per reconcile. */
 export interface Controls {

@@ -11,13 +11,14 @@ import {
 } from '../../controller';
 import {
   ANNOTATION_ADOPT,
+  ANNOTATION_FORCE_ORPHAN,
   ANNOTATION_PAUSED,
   OWNER_LABELS,
   type PendingOperation,
 } from '../../api';
 import type { TokenResolver } from '../../tokens';
 import { StateConflictError, VvpCallAbortedError } from '../../vvp';
-import { ANNOTATION_FORCE_ORPHAN, readControls, type Controls } from './control';
+import { readControls, type Controls } from './control';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './dependencies';
 import { classifyFailure } from './failures';
 import { judgeOwnership, ownerLabelsFor, type Ownership } from './ownership';
