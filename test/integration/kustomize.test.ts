@@ -17,6 +17,7 @@ import { stringify } from 'yaml';
 import { expectGeneratedFilesCurrent } from '../../src/api/generated-files';
 import { REPOSITORY_ROOT } from '../../src/api/kinds';
 import {
+  CHART_DIRECTORY,
   GENERATE_COMMAND,
   TOKEN_SECRET_READER_DIRECTORY,
   TOKEN_SECRET_READER_VALUE,
@@ -109,7 +110,13 @@ function comparable(manifests: readonly Manifest[]): unknown[] {
 describe('the kustomize base', () => {
   it(`config/manager and the token Secret reader component are what \`${GENERATE_COMMAND}\` writes`, async () => {
     for (const [directory, files] of await renderKustomizeFiles(await helmBinary())) {
-      await expectGeneratedFilesCurrent(directory, files, '.yaml', GENERATE_COMMAND);
+      await expectGeneratedFilesCurrent(
+        directory,
+        files,
+        '.yaml',
+        GENERATE_COMMAND,
+        CHART_DIRECTORY,
+      );
     }
   });
 
