@@ -1,6 +1,7 @@
 /**
- * Directories the repository generates from src/api (config/crd, docs/mappings): writing them,
- * and telling how the committed files differ from a fresh rendering, for the drift tests.
+ * Directories the repository generates (config/crd and docs/mappings from src/api, config/manager
+ * from the Helm chart): writing them, and telling how the committed files differ from a fresh
+ * rendering, for the drift tests.
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -57,11 +58,13 @@ export async function expectGeneratedFilesCurrent(
   files: ReadonlyMap<string, string>,
   extension: string,
   command: string,
+  /** What the files are generated from, for the message. */
+  source = 'src/api',
 ): Promise<void> {
   const differences = await generatedFileDifferences(directory, files, extension);
   if (differences.length > 0) {
     throw new Error(
-      `${directory} is out of date with src/api (run \`${command}\` and commit):\n  ${differences.join('\n  ')}`,
+      `${directory} is out of date with ${source} (run \`${command}\` and commit):\n  ${differences.join('\n  ')}`,
     );
   }
 }

@@ -1,19 +1,29 @@
 // The Helm chart against the real API server: lint, render, server-side dry run, schema errors,
 // RBAC equal to config/rbac, a real install, and then bin/manager running with the token of the
-// chart's ServiceAccount reconciling a VpNamespace and a VpDeploymentTarget end to end.
+// chart's ServiceAccount reconciling one object of each kind end to end (a VpDeployment
+// RUNNING, a VpSavepoint COMPLETED) and deleting them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { OPTIONS, envVarFor } from '../../src/config/options';
-import { eventually } from '../../src/testing/eventually';
 import { execTool } from '../../src/testing/exec';
 import { writeTokenKubeconfig } from '../../src/testing/kubeconfig';
 import type { RunningSimulator } from '../../src/simulator';
 import { adminKubeConfig, testCluster, uniqueNamespace } from '../support/cluster';
 import { readClusterState } from '../support/cluster-state';
+import {
+  GROUP,
+  VERSION,
+  applyManifest,
+  conditionOf,
+  readCustomObject,
+  waitForCustomObject,
+  waitForCustomObjectGone,
+  type CustomResource,
+} from '../support/custom-resources';
 import { helm, kubectl } from '../support/kube-cli';
 import { killManager, loggedPort, type ManagerRun } from '../support/manager-process';
 import { startOperator } from '../support/operator';
@@ -21,8 +31,6 @@ import { startQuietSimulator } from '../support/simulator';
 
 const CHART = fileURLToPath(new URL('../../charts/vp-operator', import.meta.url));
 const RBAC_DIR = fileURLToPath(new URL('../../config/rbac/', import.meta.url));
-const GROUP = 'vpoperator.dev';
-const VERSION = 'v1alpha1';
 const ADMIN_TOKEN = 'chart-admin-token-0123456789abcdef';
 const URL_VALUE = 'vvp.appManagerApiUrl=http://vvp-ververica-platform.vvp.svc/api';
 
@@ -154,6 +162,95 @@ function monitoringCrd(kind: string, plural: string): Record<string, unknown> {
       ],
     },
   };
+}
+
+interface Observed extends CustomResource {
+  status?: CustomResource['status'] & { state?: string };
+}
+
+/** An object of the end-to-end run: its kind's plural, its controller, the state it reaches. */
+interface ChartObject {
+  plural: string;
+  controller: string;
+  manifest: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels: Record<string, string> };
+    spec: Record<string, unknown>;
+  };
+  /** The status.state that, with Ready=True, means done; none for kinds without a state. */
+  state?: string;
+}
+
+/**
+ * One object of each kind, for the operator instance `labels` name: a VVP namespace, a target in
+ * it, a running deployment on the target (deleted with SavepointThenDelete, which records a
+ * VpSavepoint) and a savepoint of that deployment, the namespaced ones in `namespace`.
+ */
+function chartObjects(
+  vvpNamespace: string,
+  namespace: string,
+  labels: Record<string, string>,
+): ChartObject[] {
+  const apiVersion = `${GROUP}/${VERSION}`;
+  const metadata = (name: string) => ({ name, namespace, labels });
+  return [
+    {
+      plural: 'vpnamespaces',
+      controller: 'vpnamespace',
+      manifest: {
+        apiVersion,
+        kind: 'VpNamespace',
+        metadata: { name: vvpNamespace, labels },
+        spec: { roleBindings: [{ role: 'owner', members: ['user:admin'] }] },
+      },
+    },
+    {
+      plural: 'vpdeploymenttargets',
+      controller: 'vpdeploymenttarget',
+      manifest: {
+        apiVersion,
+        kind: 'VpDeploymentTarget',
+        metadata: metadata('chart-target'),
+        spec: {
+          metadata: { namespace: vvpNamespace },
+          spec: { kubernetes: { namespace: 'flink-jobs' } },
+        },
+      },
+    },
+    {
+      plural: 'vpdeployments',
+      controller: 'vpdeployment',
+      state: 'RUNNING',
+      manifest: {
+        apiVersion,
+        kind: 'VpDeployment',
+        metadata: metadata('chart-job'),
+        spec: {
+          deletionPolicy: 'SavepointThenDelete',
+          deploymentTargetRef: { name: 'chart-target' },
+          metadata: { namespace: vvpNamespace },
+          spec: {
+            state: 'RUNNING',
+            template: {
+              spec: { artifact: { kind: 'JAR', jarUri: 's3://jobs/chart.jar' }, parallelism: 1 },
+            },
+          },
+        },
+      },
+    },
+    {
+      plural: 'vpsavepoints',
+      controller: 'vpsavepoint',
+      state: 'COMPLETED',
+      manifest: {
+        apiVersion,
+        kind: 'VpSavepoint',
+        metadata: metadata('chart-savepoint'),
+        spec: { deploymentRef: { name: 'chart-job' }, metadata: { namespace: vvpNamespace } },
+      },
+    },
+  ];
 }
 
 /** VmRSS and VmHWM (peak) of a process, in MiB. */
@@ -392,7 +489,11 @@ describe.each([
   };
 
   beforeAll(async () => {
-    simulator = await startQuietSimulator({ auth: 'enforced', adminToken: ADMIN_TOKEN });
+    simulator = await startQuietSimulator({
+      auth: 'enforced',
+      adminToken: ADMIN_TOKEN,
+      knobs: { transitionMs: 200 },
+    });
     [release, other] = await Promise.all([
       uniqueNamespace('chart-release'),
       uniqueNamespace('chart-other'),
@@ -445,7 +546,7 @@ describe.each([
     }
   });
 
-  it('its ServiceAccount is enough: the manager reconciles a VpNamespace and a VpDeploymentTarget', async () => {
+  it('its ServiceAccount is enough: the manager reconciles a VpNamespace, a VpDeploymentTarget, a running VpDeployment and a VpSavepoint, and deletes them', async () => {
     // The manager runs with the environment the chart's Deployment gives its container.
     const deployment = JSON.parse(
       await kubectl(admin(), ['get', 'deployment', serviceAccount, '-n', release, '-o', 'json']),
@@ -464,73 +565,42 @@ describe.each([
     // Resident memory of the manager, for the chart's sizing (values.yaml resources).
     const idle = residentMemory(operator.child.pid);
 
-    const name = `chart-team-${suffix}`;
-    const labels = { 'vpoperator.dev/instance': instanceId };
-    const target = { name: 'chart-target', namespace: other };
-    const vpNamespace = scratchFile(
-      'vpnamespace.json',
-      JSON.stringify({
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'VpNamespace',
-        metadata: { name, labels },
-        spec: { roleBindings: [{ role: 'owner', members: ['user:admin'] }] },
-      }),
-    );
-    const vpDeploymentTarget = scratchFile(
-      'vpdeploymenttarget.json',
-      JSON.stringify({
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'VpDeploymentTarget',
-        metadata: { ...target, labels },
-        spec: { metadata: { namespace: name }, spec: { kubernetes: { namespace: 'flink-jobs' } } },
-      }),
-    );
-
-    const objects = adminKubeConfig().makeApiClient(CustomObjectsApi);
-    const ready = (object: unknown): boolean =>
-      (
-        (object as { status?: { conditions?: { type: string; status: string }[] } }).status
-          ?.conditions ?? []
-      ).some((c) => c.type === 'Ready' && c.status === 'True');
-    const readNamespace = () =>
-      objects.getClusterCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: 'vpnamespaces',
-        name,
-      });
-    const readTarget = () =>
-      objects.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: 'vpdeploymenttargets',
-        ...target,
-      });
-    const waitReady = async (what: string, read: () => Promise<unknown>) => {
+    const vvpNamespace = `chart-team-${suffix}`;
+    const objects = chartObjects(vvpNamespace, other, { 'vpoperator.dev/instance': instanceId });
+    /** Waits until the object passes `test`; on a timeout, says what VVP and the manager saw. */
+    const waitUntil = async (object: ChartObject, what: string, test: (o: Observed) => boolean) => {
+      const { plural, manifest } = object;
+      const target = {
+        plural,
+        name: manifest.metadata.name,
+        namespace: manifest.metadata.namespace,
+      };
       try {
-        await eventually(
-          `${what} to be Ready`,
-          async () => (ready(await read()) ? true : undefined),
-          {
-            timeoutMs: 30_000,
-          },
-        );
+        return await waitForCustomObject<Observed>(what, target, test, 60_000);
       } catch (error) {
-        const { status } = (await read()) as { status?: unknown };
+        const current = await readCustomObject(plural, target.name, target.namespace);
         const requests = simulator.admin
           .requests()
-          .entries.map((entry) => `${entry.method} ${entry.url} ${entry.status}`);
+          .entries.slice(-20)
+          .map((entry) => `${entry.method} ${entry.url} ${entry.status}`);
         throw new Error(
-          `${String(error)}\nstatus: ${JSON.stringify(status)}\nVVP requests: ${requests.join(', ')}\nmanager log:\n${operator?.stdout.slice(-10).join('\n') ?? ''}`,
+          `${String(error)}\nstatus: ${JSON.stringify(current?.status)}\nlast VVP requests: ${requests.join(', ')}\nmanager log:\n${operator?.stdout.slice(-10).join('\n') ?? ''}`,
           { cause: error },
         );
       }
     };
-    // In the order a user applies them: the target's VVP namespace first.
-    await kubectl(admin(), ['apply', '-f', vpNamespace]);
-    await waitReady('the VpNamespace', readNamespace);
-    await kubectl(admin(), ['apply', '-f', vpDeploymentTarget]);
-    await waitReady('the VpDeploymentTarget', readTarget);
+    // In the order a user applies them, each once the one it depends on is Ready.
+    for (const object of objects) {
+      await applyManifest(object.manifest);
+      const reconciled = await waitUntil(
+        object,
+        `Ready=True${object.state === undefined ? '' : `, ${object.state}`}`,
+        (o) =>
+          conditionOf(o, 'Ready')?.status === 'True' &&
+          (object.state === undefined || o.status?.state === object.state),
+      );
+      expect(reconciled.metadata.finalizers).toEqual(['vpoperator.dev/cleanup']);
+    }
     // The owner token it created through the Platform API is kept in its own namespace.
     const secrets = await kubectl(admin(), [
       'get',
@@ -542,29 +612,47 @@ describe.each([
       '-o',
       'name',
     ]);
-    expect(secrets).toContain(`secret/vp-operator-${instanceId}.${name}`);
+    expect(secrets).toContain(`secret/vp-operator-${instanceId}.${vvpNamespace}`);
 
-    // Both are counted Ready in the metrics the PrometheusRule alerts on.
+    // All are counted Ready in the metrics the PrometheusRule alerts on.
     const metricsPort = await loggedPort(operator, 'serving metrics at /metrics');
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    for (const controller of ['vpnamespace', 'vpdeploymenttarget']) {
+    for (const { controller } of objects) {
       expect(metrics).toContain(`vp_operator_objects{controller="${controller}",ready="True"} 1`);
       expect(metrics).toContain(
         `vp_operator_object_not_ready_seconds_max{controller="${controller}"} 0`,
       );
     }
-    // Nothing the manager did was refused by the API server (Events included).
-    expect(operator.stdout.filter((line) => /forbidden/i.test(line))).toEqual([]);
     const busy = residentMemory(operator.child.pid);
     console.log(
       `manager memory (tsx on Node 24): RSS ${idle.rss} MiB when ready, ${busy.rss} MiB after reconciling, peak ${busy.peak} MiB`,
     );
 
-    // Clean up as a user would; the operator removes its finalizers.
-    for (const file of [vpDeploymentTarget, vpNamespace]) {
-      await kubectl(admin(), ['delete', '-f', file, '--wait=true', '--timeout=30s']);
+    // Clean up as a user would, in reverse order; the operator removes its finalizers. The
+    // VpDeployment's SavepointThenDelete records its final savepoint as a new VpSavepoint,
+    // which the chart's RBAC must allow it to create.
+    for (const { plural, manifest } of [...objects].reverse()) {
+      const { name, namespace } = manifest.metadata;
+      await kubectl(admin(), [
+        'delete',
+        plural,
+        name,
+        ...(namespace === undefined ? [] : ['-n', namespace]),
+        '--wait=false',
+      ]);
+      await waitForCustomObjectGone(plural, name, namespace);
+      if (plural === 'vpdeployments') {
+        const records = await kubectl(admin(), ['get', 'vpsavepoints', '-n', other, '-o', 'name']);
+        const recorded = records.split('\n').filter((line) => line.includes(`/${name}-`));
+        expect(recorded).toHaveLength(1);
+        for (const record of recorded) {
+          await kubectl(admin(), ['delete', record, '-n', other, '--wait=true', '--timeout=60s']);
+        }
+      }
     }
-  });
+    // Nothing the manager did was refused by the API server (Events included).
+    expect(operator.stdout.filter((line) => /forbidden/i.test(line))).toEqual([]);
+  }, 300_000);
 
   it('its ServiceAccount cannot read Secrets outside its namespace, nor touch kinds it does not own', async () => {
     expect(await canI('get', 'secrets', release)).toBe('yes');
