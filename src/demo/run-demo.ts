@@ -9,6 +9,7 @@ import { createLogger } from '../logging';
 import { parseKnobs } from '../simulator/knobs';
 import type { Knobs } from '../simulator';
 import { formatDuration } from '../testing/cache';
+import type { ManagedProcess } from '../testing/managed-process';
 import { EXAMPLES_DIR, describeExample, readExamples } from './examples';
 import { ExamplesNotReadyError, waitForExamples, type ExampleState } from './readiness';
 import { describeCluster, describeHowToUse } from './report';
@@ -117,8 +118,15 @@ async function main(args: DemoArguments): Promise<number> {
   }
   let states: ExampleState[];
   let failure: ExamplesNotReadyError | undefined;
+  const managerExit = exitOf(stack.manager);
   try {
-    states = await waitForExamples(stack.kubectl, examples, { timeoutMs: args.timeoutMs, logger });
+    states = await Promise.race([
+      waitForExamples(stack.kubectl, examples, { timeoutMs: args.timeoutMs, logger }),
+      // Nothing becomes Ready without the manager: say so now rather than at the timeout.
+      managerExit.then(async (exit) => {
+        throw new Error(`the manager ${exit}; its log:\n${await stack.manager.logTail()}`);
+      }),
+    ]);
   } catch (error) {
     if (!(error instanceof ExamplesNotReadyError)) throw error;
     failure = error;
@@ -143,14 +151,21 @@ async function main(args: DemoArguments): Promise<number> {
   process.stdout.write('Press Ctrl-C to stop everything.\n');
   // Ctrl-C is the way out (see `interrupt`); only a manager that dies on its own ends it here.
   running = true;
+  const exit = await managerExit;
+  logger.error(`the manager ${exit}; its log:\n${await stack.manager.logTail()}`);
+  await stopEverything();
+  return 1;
+}
+
+/**
+ * Resolves with how the manager ended if it ends on its own; never when `interrupt` stops it
+ * (the process exits once stopping is done).
+ */
+async function exitOf(manager: ManagedProcess): Promise<string> {
   for (;;) {
     await sleep(MANAGER_WATCH_INTERVAL_MS);
-    const exit = stack.manager.exitDescription;
-    // A manager stopped by `interrupt` is no news: the process exits when stopping is done.
-    if (exit === undefined || stopping !== undefined) continue;
-    logger.error(`the manager ${exit}; its log:\n${await stack.manager.logTail()}`);
-    await stopEverything();
-    return 1;
+    const exit = manager.exitDescription;
+    if (exit !== undefined && stopping === undefined) return exit;
   }
 }
 
