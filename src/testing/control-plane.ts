@@ -48,6 +48,8 @@ export interface ControlPlaneOptions {
   /** Prebuilt kube-testenv binary; built or taken from the cache by default. */
   binary?: string;
   logger?: Logger;
+  /** A terminal on which a first build draws a live progress bar (when it is a TTY). */
+  terminal?: NodeJS.WriteStream;
 }
 
 /** The unprivileged identity's user name. */
@@ -280,7 +282,12 @@ class LocalControlPlane implements ControlPlane {
 
   async start(adminToken: string, operatorToken: string): Promise<void> {
     this.#etcd.start();
-    await this.#etcd.waitUntil('healthy', () => etcdHealthy(this.#etcdUrl), ETCD_READY_TIMEOUT_MS);
+    await this.#etcd.waitUntil(
+      'healthy',
+      () => etcdHealthy(this.#etcdUrl),
+      ETCD_READY_TIMEOUT_MS,
+      this.#logger,
+    );
     await this.#startApiServer();
     // The server wrote a self-signed serving certificate followed by its CA; trust both.
     const caData = (await readFile(join(this.dir, 'pki', 'apiserver.crt'))).toString('base64');
@@ -292,6 +299,7 @@ class LocalControlPlane implements ControlPlane {
       'healthy',
       async () => (await httpsStatus(`${this.#controllerManagerUrl}/healthz`)) === 200,
       CONTROLLER_MANAGER_READY_TIMEOUT_MS,
+      this.#logger,
     );
   }
 
@@ -301,6 +309,7 @@ class LocalControlPlane implements ControlPlane {
       'ready',
       async () => (await httpsStatus(`${this.server}/readyz`)) === 200,
       API_SERVER_READY_TIMEOUT_MS,
+      this.#logger,
     );
   }
 
@@ -346,7 +355,8 @@ function isPortClash(error: unknown): boolean {
  */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const { logger } = options;
-  const binary = options.binary ?? (await ensureKubeTestenvBinary({ logger }));
+  const binary =
+    options.binary ?? (await ensureKubeTestenvBinary({ logger, terminal: options.terminal }));
   await removeAbandonedRunDirs(logger);
   for (let attempt = 1; ; attempt++) {
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), RUN_DIR_PREFIX)));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from '../logging';
 import { formatDuration, toolCacheRoot, withFileLock } from './cache';
 import { execTool } from './exec';
+import { startProgress } from './progress';
 
 /**
  * Test tools built from Go modules under tools/ (the control plane, promtool) into the tool
@@ -18,7 +19,6 @@ export const GO_INSTALL_HINT = 'Install Go from https://go.dev/dl/.';
 export const GO_ENV = { GOTOOLCHAIN: 'local', GOFLAGS: '', CGO_ENABLED: '0' };
 
 const BUILD_LOG_TAIL_LINES = 40;
-const DEFAULT_PROGRESS_INTERVAL_MS = 15_000;
 
 export interface GoBinarySpec {
   /** The binary's file name and its folder in the tool cache, e.g. `kube-testenv`. */
@@ -40,8 +40,12 @@ export interface GoBinarySpec {
 
 export interface GoBuildOptions {
   logger?: Logger;
-  /** How often a running build reports progress. */
+  /** How often a running build reports progress (a plain line; a terminal gets a live bar). */
   progressIntervalMs?: number;
+  /** Which of several builds this is, for the progress lines: `step 1 of 2`. */
+  step?: { index: number; count: number };
+  /** A terminal to draw a live progress bar on (only used when it is a TTY). */
+  terminal?: NodeJS.WriteStream;
 }
 
 /** The `go` directive of a go.mod: the oldest Go that can build the module. */
@@ -155,9 +159,20 @@ export class GoBuildProgress {
     return Math.max(0, (this.totalPackages ?? 0) - this.compiled);
   }
 
+  /** The compiled share of the listed packages, once they are known. */
+  get fraction(): number | undefined {
+    if (this.#phase === 'resolving' || this.totalPackages === undefined) return undefined;
+    return this.totalPackages === 0 ? 1 : Math.min(1, this.compiled / this.totalPackages);
+  }
+
   /** E.g. `2 min 10 s, 412 of 1334 packages compiled (31 %)`. */
   summary(elapsedMs: number): string {
-    const parts = [formatDuration(elapsedMs)];
+    return `${formatDuration(elapsedMs)}, ${this.counts()}`;
+  }
+
+  /** E.g. `3 modules downloaded, 412 of 1334 packages compiled (31 %)`. */
+  counts(): string {
+    const parts: string[] = [];
     if (this.downloaded > 0) parts.push(`${String(this.downloaded)} modules downloaded`);
     if (this.#phase === 'resolving') {
       parts.push('resolving packages');
@@ -227,9 +242,18 @@ async function buildWithProgress(
   const { logger } = options;
   const started = Date.now();
   const progress = new GoBuildProgress();
-  const ticker = setInterval(() => {
-    logger?.info(`still building ${spec.description}: ${progress.summary(Date.now() - started)}`);
-  }, options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+  const step =
+    options.step === undefined
+      ? ''
+      : ` (step ${String(options.step.index)} of ${String(options.step.count)})`;
+  const stopProgress = startProgress({
+    activity: `building ${spec.description}${step}`,
+    detail: () => progress.counts(),
+    fraction: () => progress.fraction,
+    logger,
+    intervalMs: options.progressIntervalMs,
+    terminal: options.terminal,
+  });
   const log = createWriteStream(logPath);
   const fail = async (args: string[], exitCode: number | null): Promise<never> => {
     await new Promise((resolve) => log.end(resolve));
@@ -278,13 +302,15 @@ async function buildWithProgress(
       progress.write(chunk);
     });
     if (buildExit !== 0) await fail(buildArgs, buildExit);
+    // The bar goes before the next line is logged, or that line would follow it on its row.
+    stopProgress();
     logger?.info(
       { seconds: Math.round((Date.now() - started) / 1000) },
       `compiled ${spec.description}: ${progress.summary(Date.now() - started)}` +
         (progress.cached > 1 ? `, the other ${String(progress.cached)} from Go's build cache` : ''),
     );
   } finally {
-    clearInterval(ticker);
+    stopProgress();
     if (!log.writableEnded) await new Promise((resolve) => log.end(resolve));
   }
 }

@@ -6,10 +6,19 @@ import { ensureKubeTestenvBinary } from './kube-testenv-build';
 import { ensurePromtoolBinary } from './promtool-build';
 
 const logger = createLogger({ pretty: true });
+const terminal = process.stderr;
 try {
-  const binaryPath = await ensureKubeTestenvBinary({ logger });
+  const binaryPath = await ensureKubeTestenvBinary({
+    logger,
+    terminal,
+    step: { index: 1, count: 2 },
+  });
   logger.info({ binaryPath }, 'the test control plane binary is ready');
-  const promtoolPath = await ensurePromtoolBinary({ logger });
+  const promtoolPath = await ensurePromtoolBinary({
+    logger,
+    terminal,
+    step: { index: 2, count: 2 },
+  });
   logger.info({ binaryPath: promtoolPath }, 'promtool is ready');
 } catch (error) {
   logger.error((error as Error).message);

@@ -3,6 +3,8 @@ import { openSync, closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../logging';
+import { startProgress } from './progress';
 
 const LOG_TAIL_LINES = 30;
 const POLL_INTERVAL_MS = 250;
@@ -22,6 +24,8 @@ export class ManagedProcess {
     private readonly command: string,
     private readonly args: readonly string[],
     logDir: string,
+    /** The child's whole environment; this process's by default. */
+    private readonly env?: NodeJS.ProcessEnv,
   ) {
     this.logPath = join(logDir, `${name}.log`);
   }
@@ -30,7 +34,10 @@ export class ManagedProcess {
     if (this.#child !== undefined) throw new Error(`${this.name} is already running`);
     const log = openSync(this.logPath, 'a');
     try {
-      const child = spawn(this.command, this.args, { stdio: ['ignore', log, log] });
+      const child = spawn(this.command, this.args, {
+        stdio: ['ignore', log, log],
+        env: this.env ?? process.env,
+      });
       this.#child = child;
       this.#exitDescription = undefined;
       this.#exited = new Promise((resolve) => {
@@ -76,9 +83,28 @@ export class ManagedProcess {
 
   /**
    * Polls `probe` until it returns true. Fails early, with the end of the log, if the process
-   * exits, and with the log's path if `timeoutMs` passes.
+   * exits, and with the log's path if `timeoutMs` passes. A long wait says so every 15 s (to
+   * `logger`, else standard error).
    */
-  async waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  async waitUntil(
+    what: string,
+    probe: () => Promise<boolean>,
+    timeoutMs: number,
+    logger?: Logger,
+  ): Promise<void> {
+    const stopProgress = startProgress({
+      activity: `waiting for ${this.name} to be ${what}`,
+      timeoutMs,
+      logger,
+    });
+    try {
+      await this.#poll(what, probe, timeoutMs);
+    } finally {
+      stopProgress();
+    }
+  }
+
+  async #poll(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const exit = this.exitDescription;
