@@ -24,8 +24,14 @@ function buildah(args: string[]): Promise<string> {
   return execTool('buildah', args, { installHint: INSTALL_HINT });
 }
 
-/** Fails with one line naming what to install when podman or buildah is not there. */
+/**
+ * Fails with one line naming what to install when podman or buildah is not there, or saying
+ * that the test needs root (to mount images and enter their root filesystem).
+ */
 export async function requireContainerTools(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new Error('The image test runs as root: it mounts images (buildah mount) and unshares.');
+  }
   await podman(['--version']);
   await buildah(['--version']);
 }
