@@ -13,9 +13,17 @@ export interface ManagerRun {
   exit: Promise<number | null>;
 }
 
-/** Starts bin/manager with exactly `args` and `env`. */
-export function runManager(args: readonly string[], env: NodeJS.ProcessEnv): ManagerRun {
-  const child = spawn(MANAGER, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts bin/manager with exactly `args` and `env`; `command` replaces bin/manager, e.g. with a
+ * container image's entrypoint.
+ */
+export function runManager(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  command: readonly string[] = [MANAGER],
+): ManagerRun {
+  const [executable = MANAGER, ...leading] = command;
+  const child = spawn(executable, [...leading, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   let pending = '';

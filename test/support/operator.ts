@@ -111,6 +111,8 @@ export interface OperatorRunOptions {
   extraArgs?: readonly string[];
   /** Runs as another identity (e.g. a ServiceAccount token); the operator user by default. */
   kubeconfig?: string;
+  /** Runs this instead of bin/manager (e.g. a container image's entrypoint); see runManager. */
+  command?: readonly string[];
 }
 
 /** Starts bin/manager (as the operator identity unless told otherwise); resolves once it is ready. */
@@ -133,7 +135,7 @@ export async function startOperator(options: OperatorRunOptions): Promise<Manage
     HOME: process.env.HOME,
     ...options.env,
   };
-  const run = runManager(args, env);
+  const run = runManager(args, env, options.command);
   try {
     await waitUntilReady(run);
   } catch (error) {
