@@ -41,6 +41,11 @@ export interface VvpClientOptions {
   logger: Logger;
   /** The manager's metrics registry. */
   registry: Registry;
+  /**
+   * `--dry-run`: send reads only; every write fails with DryRunWriteError without reaching VVP
+   * (the last line of defence: the reconcilers never attempt to send one in dry-run).
+   */
+  dryRun?: boolean;
   /** Per attempt; 10 s by default. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -156,6 +161,7 @@ export class VvpClient {
       registry: options.registry,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      dryRun: options.dryRun ?? false,
       sleep: options.sleep ?? sleepUnlessAborted,
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
