@@ -42,8 +42,9 @@ export interface VvpClientOptions {
   /** The manager's metrics registry. */
   registry: Registry;
   /**
-   * `--dry-run`: send reads only; every write fails with DryRunWriteError without reaching VVP
-   * (the last line of defence: the reconcilers never attempt to send one in dry-run).
+   * `--dry-run`: send reads only; every write fails with DryRunWriteError without reaching VVP.
+   * The reconcilers let their kinds build requests as usual and report the one held back, so
+   * no code path (owner tokens included) can write by forgetting to ask.
    */
   dryRun?: boolean;
   /** Per attempt; 10 s by default. */
