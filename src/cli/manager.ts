@@ -91,7 +91,12 @@ async function runWithConfig(
     limiter: new RequestLimiter(config.vvpRateLimit),
     logger: logger.child({ component: 'vvp' }),
     registry,
+    // The guard: with --dry-run no write leaves the process, whatever a reconciler attempts.
+    dryRun: config.dryRun,
   });
+  if (config.dryRun) {
+    logger.warn('dry run: no write is sent to VVP; each one is reported as an Event instead');
+  }
   reportVvpVersion(vvp, logger);
 
   const manager = new Manager({
@@ -125,6 +130,7 @@ async function runWithConfig(
     }),
     instanceId: config.instanceId,
     operatorNamespace,
+    dryRun: config.dryRun,
     savepointRecords: new KubernetesSavepointRecords(kubeConfig, FIELD_MANAGER),
   });
 

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       appManagerApiUrl: 'http://vvp:8080/api',
       platformApiUrl: 'http://vvp:8080',
       debug: false,
+      dryRun: false,
       leaderElection: { enabled: false, namespace: undefined, id: 'vp-operator' },
       metricsAddr: ':8080',
       healthProbeAddr: ':8081',

@@ -20,6 +20,8 @@ export interface Config {
   appManagerApiUrl: string;
   platformApiUrl: string;
   debug: boolean;
+  /** `--dry-run`: observe and report, send no VVP write. */
+  dryRun: boolean;
   leaderElection: { enabled: boolean; namespace: string | undefined; id: string };
   /** `[host]:port`; `0` = disabled. */
   metricsAddr: string;
@@ -122,6 +124,7 @@ export async function loadConfig(
     appManagerApiUrl,
     platformApiUrl,
     debug: check('debug', parseBoolean),
+    dryRun: check('dry-run', parseBoolean),
     leaderElection: {
       enabled: leaderElectionEnabled,
       namespace: leaderElectionNamespace,

@@ -36,6 +36,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'Log at debug level; pretty-printed when standard output is a terminal.',
   },
   {
+    flag: 'dry-run',
+    type: 'boolean',
+    default: false,
+    description:
+      'Observe and report, but send no write to VVP: each create, update or delete the operator would send is logged and recorded as a WouldCreate, WouldUpdate or WouldDelete Event on its object (with the fields and the request), and Synced=False reason DryRun. No owner tokens are created. For checking what would change before taking over from another operator.',
+  },
+  {
     flag: 'enable-leader-election',
     type: 'boolean',
     default: false,

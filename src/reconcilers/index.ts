@@ -20,7 +20,7 @@ import {
 import type { TokenResolver } from '../tokens';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './managed/dependencies';
 import { ManagedReconciler } from './managed/reconciler';
-import type { SavepointRecords } from './savepoint-records';
+import { heldBackSavepointRecords, type SavepointRecords } from './savepoint-records';
 import { VpDeploymentKind, targetDependency, type DeploymentVvp } from './vp-deployment';
 import { VpDeploymentTargetKind, type DeploymentTargetVvp } from './vp-deployment-target';
 import { VpNamespaceKind, type NamespaceVvp } from './vp-namespace';
@@ -60,6 +60,11 @@ export interface ResourceControllersOptions {
   watchTokenSecrets?: boolean;
   /** Per-controller resync (ms); the manager's by default. */
   resyncPeriod?: number;
+  /**
+   * `--dry-run`: `vvp` holds back every write (it must be built with `dryRun` too); the
+   * reconcilers report each held-back write as a WouldCreate/WouldUpdate/WouldDelete Event.
+   */
+  dryRun?: boolean;
 }
 
 /** The informer label selector for an operator instance. */
@@ -80,10 +85,12 @@ export function registerResourceControllers(
   options: ResourceControllersOptions,
 ): void {
   const labelSelector = instanceLabelSelector(options.instanceId);
+  const dryRun = options.dryRun === true;
   const common = {
     tokens: options.tokens,
     instanceId: options.instanceId,
     operatorNamespace: options.operatorNamespace,
+    dryRun,
   };
 
   const namespaceDependencies = new DependencyIndex();
@@ -127,7 +134,10 @@ export function registerResourceControllers(
     resource: VP_DEPLOYMENT,
     reconciler: new ManagedReconciler({
       ...common,
-      kind: new VpDeploymentKind(options.vvp, options.savepointRecords),
+      kind: new VpDeploymentKind(
+        options.vvp,
+        dryRun ? heldBackSavepointRecords : options.savepointRecords,
+      ),
       dependencies: deploymentDependencies,
     }),
     watches: [
@@ -156,6 +166,7 @@ export function registerResourceControllers(
       vvp: options.vvp,
       tokens: options.tokens,
       dependencies: savepointDependencies,
+      dryRun,
     }),
     watches: [
       {

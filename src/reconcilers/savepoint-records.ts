@@ -1,6 +1,7 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, VP_SAVEPOINT, type VpSavepoint } from '../api';
 import { isConflict } from '../controller';
+import { DryRunWriteError } from '../vvp';
 
 /**
  * Creates VpSavepoint resources on behalf of a VpDeployment (a savepointNonce, the savepoint
@@ -42,3 +43,20 @@ export class KubernetesSavepointRecords implements SavepointRecords {
     }
   }
 }
+
+/**
+ * `--dry-run`: a VpSavepoint a VpDeployment records stands for a savepoint VVP is to take, so
+ * it is held back like a VVP write (the VpDeployment reports it as a WouldUpdate).
+ */
+export const heldBackSavepointRecords: SavepointRecords = {
+  ensure(savepoint) {
+    const namespace = savepoint.metadata?.namespace ?? '';
+    const route = `/apis/${API_GROUP}/${API_VERSION}/namespaces/{namespace}/${VP_SAVEPOINT.plural}`;
+    return Promise.reject(
+      new DryRunWriteError(
+        { method: 'POST', route, path: route.replace('{namespace}', namespace) },
+        savepoint,
+      ),
+    );
+  },
+};

@@ -455,7 +455,9 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       // PUT mode on a VVP without PUT, and every field the CR sets matches already.
       return { deployment: observed.deployment, note: 'VVP matches the spec (PUT needs VVP 2.4).' };
     }
-    const deployment = await this.#patch(patch);
+    // By the id VVP just showed: an adopted deployment has no status.id yet, and addressing by
+    // name needs VVP 2.4.
+    const deployment = await this.#patch(patch, observed.deployment.metadata?.id);
     const changed = vvpPaths.filter((path) => path !== WHOLE_SPEC_PATH);
     return {
       deployment,
@@ -502,8 +504,8 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
     return instance === undefined ? {} : { labels: { [LABEL_INSTANCE]: instance } };
   }
 
-  async #patch(patch: JsonObject): Promise<Deployment> {
-    return (await this.#deployments()).patch(this.#id(), patch);
+  async #patch(patch: JsonObject, id: string = this.#id()): Promise<Deployment> {
+    return (await this.#deployments()).patch(id, patch);
   }
 
   // ---- reading

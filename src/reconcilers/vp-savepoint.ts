@@ -43,6 +43,7 @@ import {
 } from '../controller';
 import type { TokenResolver } from '../tokens';
 import {
+  DryRunWriteError,
   StateConflictError,
   NotFoundError,
   VvpCallAbortedError,
@@ -50,6 +51,7 @@ import {
   type VvpClient,
 } from '../vvp';
 import { readControls, type Controls } from './managed/control';
+import { announceHeldBack } from './managed/dry-run';
 import { classifyFailure } from './managed/failures';
 import { CLOCK_SKEW_TOLERANCE_MS } from './managed/ownership';
 import { VvpSession, tokenRequestFor } from './managed/session';
@@ -75,6 +77,8 @@ export interface VpSavepointReconcilerOptions {
    * was still working on when the client gave up); only after this is it sent again (ms). 30 s.
    */
   triggerSettleMs?: number;
+  /** `--dry-run`: no trigger intent is recorded; the held-back trigger is reported. */
+  dryRun?: boolean;
 }
 
 const DEFAULT_POLL_MS = 5_000;
@@ -435,6 +439,8 @@ class SavepointRun {
     };
     // Write-ahead: intent and attempt are in status before the trigger, with a resourceVersion
     // precondition, so neither a crash nor a reconcile from a stale cache can trigger twice.
+    // A dry run records none: its trigger is held back, so no savepoint can be pending.
+    if (this.#options.dryRun === true) return this.#post(intent, attempts);
     const resourceVersion = this.#object.metadata?.resourceVersion;
     this.#object = await this.#context.client.patchStatus(
       this.#object,
@@ -470,7 +476,7 @@ class SavepointRun {
         ...(location === undefined ? {} : { spec: { savepointLocation: location } }),
       });
     } catch (error) {
-      return this.#triggerFailed(error, attempts);
+      return this.#triggerFailed(error, attempts, intent.name);
     }
     this.#event(
       'Normal',
@@ -486,8 +492,23 @@ class SavepointRun {
    * the attempt not counted. No answer (5xx, timeout): it may have been taken, so the intent
    * stays and the next reconcile looks for it first.
    */
-  async #triggerFailed(error: unknown, attempts: number): Promise<never> {
+  async #triggerFailed(error: unknown, attempts: number, deploymentId: string): Promise<undefined> {
     if (error instanceof VvpCallAbortedError || this.#context.signal.aborted) throw error;
+    if (error instanceof DryRunWriteError) {
+      await this.#report({
+        synced: announceHeldBack(
+          {
+            reason: 'WouldCreate',
+            what: `a savepoint of VVP deployment ${deploymentId}`,
+            fields: [],
+            request: error,
+          },
+          { object: this.#object, logger: this.#context.logger, events: this.#context.events },
+        ),
+        ready: notReady('Unavailable', 'No savepoint taken: the operator runs with --dry-run.'),
+      });
+      return undefined;
+    }
     const action = `trigger a savepoint in VVP namespace "${this.#vvpNamespace}"`;
     const failure = await classifyFailure(
       error,

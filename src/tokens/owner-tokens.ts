@@ -3,6 +3,7 @@ import { isConflict } from '../controller/errors';
 import { knownSecrets, type Logger } from '../logging';
 import { abortable } from '../vvp/abort';
 import {
+  DryRunWriteError,
   StateConflictError,
   ForbiddenError,
   NotFoundError,
@@ -351,6 +352,9 @@ export class OwnerTokens {
 
 /** Why VVP will not give the operator a token, when that is the answer; else undefined. */
 function refusalReason(error: unknown, vvpNamespace: string): string | undefined {
+  if (error instanceof DryRunWriteError) {
+    return `the operator runs with --dry-run, so it does not create its owner token in namespace ${vvpNamespace} (it would: no Secret or APPMANAGER_API_TOKEN_* variable has a token for it); give it one through spec.apiTokenSecretRef or APPMANAGER_API_TOKEN_* to dry-run with credentials`;
+  }
   if (error instanceof UnauthorizedError || error instanceof ForbiddenError) {
     return `VVP did not let the operator create an owner token in namespace ${vvpNamespace} (HTTP ${error.status ?? ''}); give it Platform API credentials with the owner role there (--platform-api-token-secret or PLATFORM_API_TOKEN), or a token per namespace (spec.apiTokenSecretRef, APPMANAGER_API_TOKEN_*)`;
   }

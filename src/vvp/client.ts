@@ -41,6 +41,12 @@ export interface VvpClientOptions {
   logger: Logger;
   /** The manager's metrics registry. */
   registry: Registry;
+  /**
+   * `--dry-run`: send reads only; every write fails with DryRunWriteError without reaching VVP.
+   * The reconcilers let their kinds build requests as usual and report the one held back, so
+   * no code path (owner tokens included) can write by forgetting to ask.
+   */
+  dryRun?: boolean;
   /** Per attempt; 10 s by default. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -156,6 +162,7 @@ export class VvpClient {
       registry: options.registry,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      dryRun: options.dryRun ?? false,
       sleep: options.sleep ?? sleepUnlessAborted,
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,

@@ -83,6 +83,31 @@ export class VvpCallAbortedError extends Error {
   }
 }
 
+/**
+ * The manager runs with `--dry-run` and this request would have changed VVP: it was not sent.
+ * Not a VvpError (VVP never saw it, so nothing may read it as VVP's answer); the reconcilers
+ * turn it into a `WouldCreate`/`WouldUpdate`/`WouldDelete` Event with `body`, the request
+ * that was held back.
+ */
+export class DryRunWriteError extends Error {
+  readonly method: string;
+  readonly route: string;
+  readonly path: string;
+  /** The request body that would have been sent (a merge patch for PATCH). */
+  readonly body: unknown;
+
+  constructor(info: VvpRequestInfo, body: unknown) {
+    super(
+      `dry run: ${info.method} ${info.path} was not sent (--dry-run sends no write that changes VVP)`,
+    );
+    this.name = new.target.name;
+    this.method = info.method;
+    this.route = info.route;
+    this.path = info.path;
+    this.body = body;
+  }
+}
+
 const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
 
 /** The one place that turns an HTTP status into the matching error class. */

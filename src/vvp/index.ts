@@ -16,6 +16,7 @@ export { anonymousPlatform } from './auth';
 export type { PlatformTokenProvider, TokenProvider } from './auth';
 export {
   BadRequestError,
+  DryRunWriteError,
   StateConflictError,
   ForbiddenError,
   NotFoundError,

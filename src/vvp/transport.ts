@@ -6,6 +6,7 @@ import { USER_AGENT } from '../version';
 import type { PlatformTokenProvider, TokenProvider } from './auth';
 import { abortable, abortReason } from './abort';
 import {
+  DryRunWriteError,
   UnavailableError,
   VvpCallAbortedError,
   VvpError,
@@ -28,6 +29,9 @@ import {
  * configured AppManager base URL already ends with that prefix.
  */
 const APP_MANAGER_PREFIX = '/api/';
+
+/** What `--dry-run` lets through: requests that cannot change VVP. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Connection errors that prove the request never left this process. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -58,6 +62,8 @@ export interface TransportOptions {
   registry: Registry;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** `--dry-run`: every request but a read fails with DryRunWriteError before it is sent. */
+  dryRun: boolean;
   /** Pauses between retries; may end early when `signal` aborts (the caller stops waiting anyway). */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
@@ -111,6 +117,9 @@ export class VvpTransport {
       route: request.url,
       path: concretePath(request.method, request.url, request.path),
     };
+    if (this.#options.dryRun && !READ_METHODS.has(info.method)) {
+      throw new DryRunWriteError(info, request.body);
+    }
     const { signal } = call;
     const aborted = (): VvpCallAbortedError =>
       new VvpCallAbortedError(info, signal === undefined ? 'aborted' : abortReason(signal));

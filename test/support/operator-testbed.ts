@@ -23,8 +23,11 @@ export interface OperatorTestbed {
   vvp(method: string, path: string, body?: unknown): Promise<HttpAnswer>;
   /** The writes in the simulator's request log. */
   vvpWrites(): RequestLogEntry[];
-  /** SIGKILLs the manager and starts it again; resolves once it is ready. */
-  restartOperator(): Promise<void>;
+  /**
+   * SIGKILLs the manager and starts it again; resolves once it is ready. `env` replaces the
+   * manager's extra environment for this and every later start.
+   */
+  restartOperator(env?: NodeJS.ProcessEnv): Promise<void>;
 }
 
 export interface TestbedOptions {
@@ -33,6 +36,10 @@ export interface TestbedOptions {
   knobs?: Partial<Knobs>;
   /** Runs before the manager first starts, e.g. to create VVP objects it should find. */
   beforeStart?: (bed: OperatorTestbed) => Promise<void>;
+  /** The manager's `--instance-id`: it then reconciles only objects labelled with it. */
+  instanceId?: string;
+  /** Extra environment of the manager (e.g. `VP_OPERATOR_DRY_RUN`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Registers the hooks that build and tear down the test bed; call at describe level. */
@@ -41,6 +48,7 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
   let operatorNamespace: string | undefined;
   let appNamespace: string | undefined;
   let operator: ManagerRun | undefined;
+  let managerEnv: NodeJS.ProcessEnv = options.env ?? {};
 
   const ready = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`the test bed's ${what} is used before beforeAll`);
@@ -50,7 +58,8 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
     operator = await startOperator({
       simulatorUrl: bed.simulator.url,
       operatorNamespace: bed.operatorNamespace,
-      env: { PLATFORM_API_TOKEN: E2E_ADMIN_TOKEN },
+      env: { PLATFORM_API_TOKEN: E2E_ADMIN_TOKEN, ...managerEnv },
+      ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
     });
   };
   const stopped = (run: ManagerRun | undefined): boolean =>
@@ -73,7 +82,8 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
       }),
     vvpWrites: () =>
       bed.simulator.admin.requests().entries.filter((entry) => WRITE_METHODS.has(entry.method)),
-    restartOperator: async () => {
+    restartOperator: async (env) => {
+      if (env !== undefined) managerEnv = env;
       if (operator !== undefined) await killManager(operator);
       await start();
     },

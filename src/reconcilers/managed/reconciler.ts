@@ -17,8 +17,9 @@ import {
   type PendingOperation,
 } from '../../api';
 import type { TokenResolver } from '../../tokens';
-import { StateConflictError, VvpCallAbortedError } from '../../vvp';
+import { DryRunWriteError, StateConflictError, VvpCallAbortedError } from '../../vvp';
 import { readControls, type Controls } from './control';
+import { announceHeldBack, type WouldWrite } from './dry-run';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './dependencies';
 import { classifyFailure } from './failures';
 import { judgeOwnership, ownerLabelsFor, type Ownership } from './ownership';
@@ -50,6 +51,11 @@ export interface ManagedReconcilerOptions<T extends ManagedResource, O> {
   blockedRetryMaxMs?: number;
   /** How often a paused object being deleted is looked at again (ms); 5 min by default. */
   pausedDeletionPollMs?: number;
+  /**
+   * `--dry-run` (the VVP client holds back every write): no create intent is recorded, and
+   * each held-back write is reported (see ./dry-run.ts) instead of acted on.
+   */
+  dryRun?: boolean;
 }
 
 const DEFAULT_TRANSITION_POLL_MS = 5_000;
@@ -238,7 +244,15 @@ class ReconcileRun<T extends ManagedResource, O> {
       );
       return undefined;
     }
-    const outcome = await this.#step(`delete ${this.#describe()}`, () => client.delete(observed));
+    let outcome: Awaited<ReturnType<ExternalClient<O>['delete']>>;
+    try {
+      outcome = await this.#step(`delete ${this.#describe()}`, () => client.delete(observed));
+    } catch (error) {
+      if (!(error instanceof DryRunWriteError)) throw error;
+      // Kept like a paused deletion: the finalizer stays until the operator may write.
+      await this.#report({ synced: this.#heldBack('WouldDelete', error), intent: 'keep' });
+      return { requeueAfter: this.#options.pausedDeletionPollMs ?? DEFAULT_BLOCKED_RETRY_MAX_MS };
+    }
     switch (outcome.outcome) {
       case 'deleted':
         this.#event('Normal', 'Deleted', 'Delete', `Deleted ${this.#describe()}.`);
@@ -308,21 +322,32 @@ class ReconcileRun<T extends ManagedResource, O> {
       previous?.vvpNamespace === intent.vvpNamespace && previous.name === intent.name;
     // Write-ahead: the intent is stored before the non-idempotent create, with a
     // resourceVersion precondition so a reconcile working from a stale cache cannot lose it.
+    // A dry run records no intent: it would prove ownership of whatever appears there later.
     const resourceVersion = this.#object.metadata?.resourceVersion;
-    this.#object = await this.#context.client.patchStatus(
-      this.#object,
-      {
-        ...status,
-        id: undefined,
-        resourceVersion: undefined,
-        pendingOperation: sameIntent ? previous : intent,
-      },
-      resourceVersion === undefined ? {} : { resourceVersion },
-    );
+    if (this.#options.dryRun !== true) {
+      this.#object = await this.#context.client.patchStatus(
+        this.#object,
+        {
+          ...status,
+          id: undefined,
+          resourceVersion: undefined,
+          pendingOperation: sameIntent ? previous : intent,
+        },
+        resourceVersion === undefined ? {} : { resourceVersion },
+      );
+    }
     let created: O;
     try {
       created = await client.create();
     } catch (error) {
+      if (error instanceof DryRunWriteError) {
+        await this.#report({
+          synced: this.#heldBack('WouldCreate', error),
+          ready: notReady('Unavailable', `${this.#describe()} does not exist in VVP.`),
+          intent: 'keep',
+        });
+        return undefined;
+      }
       if (error instanceof StateConflictError) return this.#createConflict(client);
       return this.#fail(error, `create ${this.#describe()}`, 'clearIfRefused');
     }
@@ -383,9 +408,9 @@ class ReconcileRun<T extends ManagedResource, O> {
     }
     this.#event(
       'Normal',
-      'Adopted',
+      this.#options.dryRun === true ? 'WouldAdopt' : 'Adopted',
       'Adopt',
-      `Adopted ${this.#describe()} (id ${identity.id}), which existed in VVP ${held}; its state is kept.`,
+      `${this.#options.dryRun === true ? 'Would adopt (--dry-run)' : 'Adopted'} ${this.#describe()} (id ${identity.id}), which existed in VVP ${held}; its state is kept.`,
     );
     return this.#manage(client, observed, { adopted: true, wrote: false });
   }
@@ -408,9 +433,18 @@ class ReconcileRun<T extends ManagedResource, O> {
       });
     }
     if (paths.length > 0) {
-      const outcome = await this.#step(`update ${this.#describe()}`, () =>
-        client.update(current, paths),
-      );
+      let outcome: Awaited<ReturnType<ExternalClient<O>['update']>>;
+      try {
+        outcome = await this.#step(`update ${this.#describe()}`, () =>
+          client.update(current, paths),
+        );
+      } catch (error) {
+        if (!(error instanceof DryRunWriteError)) throw error;
+        return this.#finish(client, current, {
+          ...progress,
+          synced: this.#heldBack('WouldUpdate', error, paths),
+        });
+      }
       if (outcome.outcome === 'refused') {
         return this.#finish(client, current, {
           ...progress,
@@ -511,6 +545,8 @@ class ReconcileRun<T extends ManagedResource, O> {
    */
   async #fail(error: unknown, action: string, intent: 'keep' | 'clearIfRefused'): Promise<never> {
     if (error instanceof VvpCallAbortedError || this.#context.signal.aborted) throw error;
+    // Held back by --dry-run: the act step that tried it reports it.
+    if (error instanceof DryRunWriteError) throw error;
     const failure = await classifyFailure(error, action, this.#location, this.#session);
     this.#warnOnChange(failure.reason, 'Reconcile', failure.message);
     await this.#report({
@@ -581,12 +617,29 @@ class ReconcileRun<T extends ManagedResource, O> {
   }
 
   async #afterDeletion(client: ExternalClient<O>): Promise<void> {
-    if (client.afterDeletion !== undefined) {
+    if (client.afterDeletion === undefined) return;
+    try {
       await this.#step(
         `clean up after ${this.#describe()}`,
         () => client.afterDeletion?.() ?? Promise.resolve(),
       );
+    } catch (error) {
+      // The VVP object is gone already; what cleanup would delete (an owner token) stays.
+      if (!(error instanceof DryRunWriteError)) throw error;
+      this.#heldBack('WouldDelete', error);
     }
+  }
+
+  /** Announces a write `--dry-run` held back; returns the Synced condition that reports it. */
+  #heldBack(
+    reason: WouldWrite,
+    request: DryRunWriteError,
+    fields: readonly string[] = [],
+  ): ConditionUpdate {
+    return announceHeldBack(
+      { reason, what: this.#describe(), fields, request },
+      { object: this.#object, logger: this.#context.logger, events: this.#context.events },
+    );
   }
 
   #event(type: 'Normal' | 'Warning', reason: string, action: string, note: string): void {
