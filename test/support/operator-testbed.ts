@@ -25,12 +25,16 @@ export interface OperatorTestbed {
   vvpWrites(): RequestLogEntry[];
   /** SIGKILLs the manager and starts it again; resolves once it is ready. */
   restartOperator(): Promise<void>;
+  /** The running manager process: its PID and everything it logged. */
+  readonly manager: ManagerRun;
 }
 
 export interface TestbedOptions {
   /** Prefix of the application namespace (a DNS label prefix). */
   appNamespacePrefix: string;
   knobs?: Partial<Knobs>;
+  /** More manager flags, e.g. `--debug`. */
+  managerArgs?: readonly string[];
   /** Runs before the manager first starts, e.g. to create VVP objects it should find. */
   beforeStart?: (bed: OperatorTestbed) => Promise<void>;
 }
@@ -51,6 +55,7 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
       simulatorUrl: bed.simulator.url,
       operatorNamespace: bed.operatorNamespace,
       env: { PLATFORM_API_TOKEN: E2E_ADMIN_TOKEN },
+      ...(options.managerArgs === undefined ? {} : { extraArgs: options.managerArgs }),
     });
   };
   const stopped = (run: ManagerRun | undefined): boolean =>
@@ -65,6 +70,9 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
     },
     get appNamespace() {
       return ready(appNamespace, 'application namespace');
+    },
+    get manager() {
+      return ready(operator, 'manager');
     },
     vvp: (method, path, body) =>
       call(bed.simulator.url, method, path, {
