@@ -27,6 +27,7 @@ import {
   expectSameHealthyManager,
   inBatches,
   managerIdentity,
+  removeCustomResources,
   printFigures,
   unrelatedObjects,
   type WatchedObject,
@@ -72,6 +73,7 @@ describe('hostile custom resources', () => {
   const bed = useOperatorTestbed({
     appNamespacePrefix: 'hostile',
     managerArgs: ['--debug'],
+    watchAppNamespaceOnly: true,
     beforeStart: async (testbed) => {
       const created = async (path: string, body: unknown): Promise<string> => {
         const answer = await testbed.vvp('POST', path, body);
@@ -223,5 +225,6 @@ describe('hostile custom resources', () => {
       'unrelated VVP objects unchanged': unrelated.paths.length,
       'log lines checked for secrets': logLines,
     });
+    await removeCustomResources(bed.appNamespace);
   });
 });

@@ -19,6 +19,7 @@ import {
   expectNoSecretsLogged,
   expectSameHealthyManager,
   managerIdentity,
+  removeCustomResources,
   printFigures,
   requestsPerPath,
   sleep,
@@ -164,7 +165,11 @@ const HOSTILE_ANSWERS: readonly HostileAnswer[] = [
 const MAX_MESSAGE_LENGTH = 2_000;
 
 describe('hostile VVP answers', () => {
-  const bed = useOperatorTestbed({ appNamespacePrefix: 'hostile-vvp', managerArgs: ['--debug'] });
+  const bed = useOperatorTestbed({
+    appNamespacePrefix: 'hostile-vvp',
+    managerArgs: ['--debug'],
+    watchAppNamespaceOnly: true,
+  });
 
   const victim = { plural: 'vpdeployments', name: 'victim' };
   const slowTarget = { plural: 'vpdeploymenttargets', name: 'slow-target' };
@@ -303,5 +308,6 @@ describe('hostile VVP answers', () => {
       'slow answers reported after (s)': Math.round(slowSeconds),
       'log lines checked for secrets': lines,
     });
+    await removeCustomResources(bed.appNamespace);
   }, 300_000);
 });

@@ -17,7 +17,12 @@ import { grantOperatorRbac } from '../support/operator';
 import { E2E_ADMIN_TOKEN, useOperatorTestbed } from '../support/operator-testbed';
 import { field } from '../support/simulator';
 import { API_VERSION } from './hostile/corpus';
-import { applyAsAdmin, expectNoSecretsLogged, printFigures } from './hostile/harness';
+import {
+  applyAsAdmin,
+  expectNoSecretsLogged,
+  printFigures,
+  removeCustomResources,
+} from './hostile/harness';
 
 const TARGET_PATH = '/api/v1/namespaces/{namespace}/deployment-targets/{deploymentTargetName}';
 const TEAM = 'secure-team';
@@ -56,6 +61,7 @@ describe('security', () => {
   const bed = useOperatorTestbed({
     appNamespacePrefix: 'secure',
     managerArgs: ['--debug'],
+    watchAppNamespaceOnly: true,
     beforeStart: async (testbed) => {
       const created = await testbed.vvp('POST', '/namespaces/v1/namespaces', {
         name: `namespaces/${TEAM}`,
@@ -141,6 +147,7 @@ describe('security', () => {
       'failed VVP requests logged': failed.length,
       leaks: 0,
     });
+    await removeCustomResources(bed.appNamespace);
   });
 
   it("config/rbac's identity cannot read Secrets outside the namespaces it was granted", async () => {

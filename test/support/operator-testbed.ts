@@ -35,6 +35,8 @@ export interface TestbedOptions {
   knobs?: Partial<Knobs>;
   /** More manager flags, e.g. `--debug`. */
   managerArgs?: readonly string[];
+  /** Watch only the application namespace (not other test files' leftover objects). */
+  watchAppNamespaceOnly?: boolean;
   /** Runs before the manager first starts, e.g. to create VVP objects it should find. */
   beforeStart?: (bed: OperatorTestbed) => Promise<void>;
 }
@@ -56,6 +58,7 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
       operatorNamespace: bed.operatorNamespace,
       env: { PLATFORM_API_TOKEN: E2E_ADMIN_TOKEN },
       ...(options.managerArgs === undefined ? {} : { extraArgs: options.managerArgs }),
+      ...(options.watchAppNamespaceOnly === true ? { watchNamespaces: [bed.appNamespace] } : {}),
     });
   };
   const stopped = (run: ManagerRun | undefined): boolean =>

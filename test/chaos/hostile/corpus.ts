@@ -67,6 +67,11 @@ type Json = Record<string, unknown>;
 
 const JAR = 'https://repo.example.com/jobs/hostile-1.0.jar';
 
+/** A namespaced custom resource of the corpus. */
+function namespaced(c: CorpusContext, kind: string, name: string, spec: unknown) {
+  return { apiVersion: API_VERSION, kind, metadata: { name, namespace: c.namespace }, spec };
+}
+
 function deployment(c: CorpusContext, name: string, edit: (spec: Json) => void = () => undefined) {
   const spec: Json = {
     deploymentTargetRef: { name: c.goodTarget },
@@ -76,32 +81,17 @@ function deployment(c: CorpusContext, name: string, edit: (spec: Json) => void =
     },
   };
   edit(spec);
-  return {
-    apiVersion: API_VERSION,
-    kind: 'VpDeployment',
-    metadata: { name, namespace: c.namespace },
-    spec,
-  };
+  return namespaced(c, 'VpDeployment', name, spec);
 }
 
 function target(c: CorpusContext, name: string, edit: (spec: Json) => void = () => undefined) {
   const spec: Json = { spec: { kubernetes: { namespace: 'flink-hostile' } } };
   edit(spec);
-  return {
-    apiVersion: API_VERSION,
-    kind: 'VpDeploymentTarget',
-    metadata: { name, namespace: c.namespace },
-    spec,
-  };
+  return namespaced(c, 'VpDeploymentTarget', name, spec);
 }
 
 function savepoint(c: CorpusContext, name: string, spec: Json) {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'VpSavepoint',
-    metadata: { name, namespace: c.namespace },
-    spec,
-  };
+  return namespaced(c, 'VpSavepoint', name, spec);
 }
 
 function vpNamespace(name: string, spec: Json = {}) {
@@ -125,6 +115,16 @@ function nested(depth: number): unknown {
   let value: unknown = 'bottom';
   for (let level = 0; level < depth; level++) value = { n: value };
   return value;
+}
+
+/** A deployment with one field of its spec set, by dotted path (`spec.template.spec.parallelism`). */
+function deploymentWith(name: string, path: string, value: unknown) {
+  const keys = path.split('.');
+  const last = keys.pop() ?? path;
+  return (c: CorpusContext) =>
+    deployment(c, name, (spec) => {
+      at(spec, ...keys)[last] = value;
+    });
 }
 
 const RANDOM_UUID = '6d3c1f0e-9a4b-4c2d-8e7f-0a1b2c3d4e5f';
@@ -153,34 +153,22 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'a VVP deployment name with upper case and underscores',
-    manifest: (c) =>
-      deployment(c, 'upper-vvp-name', (spec) => {
-        at(spec, 'metadata').name = 'Hostile_Name';
-      }),
+    manifest: deploymentWith('upper-vvp-name', 'metadata.name', 'Hostile_Name'),
     expect: rejected(/spec\.metadata\.name: .*"Hostile_Name" must be a DNS label/),
   },
   {
     title: 'a VVP deployment name of 64 characters',
-    manifest: (c) =>
-      deployment(c, 'long-vvp-name', (spec) => {
-        at(spec, 'metadata').name = 'a'.repeat(64);
-      }),
+    manifest: deploymentWith('long-vvp-name', 'metadata.name', 'a'.repeat(64)),
     expect: rejected(/spec\.metadata\.name: Too long: may not be (longer|more) than 63/),
   },
   {
     title: 'a unicode VVP deployment name',
-    manifest: (c) =>
-      deployment(c, 'unicode-vvp-name', (spec) => {
-        at(spec, 'metadata').name = 'déploiement-流';
-      }),
+    manifest: deploymentWith('unicode-vvp-name', 'metadata.name', 'déploiement-流'),
     expect: rejected(/spec\.metadata\.name: .*"déploiement-流" must be a DNS label/),
   },
   {
     title: 'a unicode VVP namespace',
-    manifest: (c) =>
-      deployment(c, 'unicode-vvp-namespace', (spec) => {
-        at(spec, 'metadata').namespace = 'équipe';
-      }),
+    manifest: deploymentWith('unicode-vvp-namespace', 'metadata.namespace', 'équipe'),
     expect: rejected(/spec\.metadata\.namespace: .*"équipe" must be a DNS label/),
   },
   {
@@ -215,36 +203,24 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   // ---- unknown enum values, wrong types
   {
     title: 'an unknown desired state',
-    manifest: (c) =>
-      deployment(c, 'paused-state', (spec) => {
-        at(spec, 'spec').state = 'PAUSED';
-      }),
+    manifest: deploymentWith('paused-state', 'spec.state', 'PAUSED'),
     expect: rejected(/spec\.spec\.state: Unsupported value: "PAUSED": supported values: "RUNNING"/),
   },
   {
     title: 'an empty desired state',
-    manifest: (c) =>
-      deployment(c, 'empty-state', (spec) => {
-        at(spec, 'spec').state = '';
-      }),
+    manifest: deploymentWith('empty-state', 'spec.state', ''),
     expect: rejected(/spec\.spec\.state: Unsupported value: ""/),
   },
   {
     title: 'a desired state that is a number',
-    manifest: (c) =>
-      deployment(c, 'numeric-state', (spec) => {
-        at(spec, 'spec').state = 7;
-      }),
+    manifest: deploymentWith('numeric-state', 'spec.state', 7),
     expect: rejected(
       /spec\.spec\.state: Invalid value: "integer": spec\.spec\.state in body must be of type string/,
     ),
   },
   {
     title: 'an unknown deletion policy',
-    manifest: (c) =>
-      deployment(c, 'never-delete', (spec) => {
-        spec.deletionPolicy = 'Never';
-      }),
+    manifest: deploymentWith('never-delete', 'deletionPolicy', 'Never'),
     expect: rejected(/spec\.deletionPolicy: Unsupported value: "Never"/),
   },
   {
@@ -260,18 +236,12 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'an unknown syncing mode',
-    manifest: (c) =>
-      deployment(c, 'merge-mode', (spec) => {
-        spec.syncingMode = 'MERGE';
-      }),
+    manifest: deploymentWith('merge-mode', 'syncingMode', 'MERGE'),
     expect: rejected(/spec\.syncingMode: Unsupported value: "MERGE"/),
   },
   {
     title: 'an unknown artifact kind',
-    manifest: (c) =>
-      deployment(c, 'python-artifact', (spec) => {
-        at(templateSpec(spec), 'artifact').kind = 'PYTHON';
-      }),
+    manifest: deploymentWith('python-artifact', 'spec.template.spec.artifact.kind', 'PYTHON'),
     expect: rejected(/spec\.spec\.template\.spec\.artifact\.kind: Unsupported value: "PYTHON"/),
   },
   {
@@ -284,38 +254,26 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'parallelism as text',
-    manifest: (c) =>
-      deployment(c, 'text-parallelism', (spec) => {
-        templateSpec(spec).parallelism = 'two';
-      }),
+    manifest: deploymentWith('text-parallelism', 'spec.template.spec.parallelism', 'two'),
     expect: rejected(
       /spec\.spec\.template\.spec\.parallelism: Invalid value: "string": .*must be of type integer/,
     ),
   },
   {
     title: 'a fractional parallelism',
-    manifest: (c) =>
-      deployment(c, 'fractional-parallelism', (spec) => {
-        templateSpec(spec).parallelism = 1.5;
-      }),
+    manifest: deploymentWith('fractional-parallelism', 'spec.template.spec.parallelism', 1.5),
     expect: rejected(
       /spec\.spec\.template\.spec\.parallelism: Invalid value: "number": .*must be of type integer/,
     ),
   },
   {
     title: 'a savepoint nonce as text',
-    manifest: (c) =>
-      deployment(c, 'text-nonce', (spec) => {
-        spec.savepointNonce = 'abc';
-      }),
+    manifest: deploymentWith('text-nonce', 'savepointNonce', 'abc'),
     expect: rejected(/spec\.savepointNonce: Invalid value: "string": .*must be of type integer/),
   },
   {
     title: 'a fractional restart nonce',
-    manifest: (c) =>
-      deployment(c, 'fractional-nonce', (spec) => {
-        spec.restartNonce = 1.5;
-      }),
+    manifest: deploymentWith('fractional-nonce', 'restartNonce', 1.5),
     expect: rejected(/spec\.restartNonce: Invalid value: "number": .*must be of type integer/),
   },
   {
@@ -326,10 +284,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'a label value that is a number',
-    manifest: (c) =>
-      deployment(c, 'numeric-label', (spec) => {
-        at(spec, 'metadata', 'labels').app = 5;
-      }),
+    manifest: deploymentWith('numeric-label', 'metadata.labels.app', 5),
     expect: rejected(
       /spec\.metadata\.labels\.app: Invalid value: "integer": .*must be of type string/,
     ),
@@ -342,48 +297,37 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   // ---- negative and zero numbers
   {
     title: 'a negative parallelism',
-    manifest: (c) =>
-      deployment(c, 'negative-parallelism', (spec) => {
-        templateSpec(spec).parallelism = -3;
-      }),
+    manifest: deploymentWith('negative-parallelism', 'spec.template.spec.parallelism', -3),
     expect: rejected(
       /spec\.spec\.template\.spec\.parallelism: Invalid value: -3: .*greater than or equal to 1/,
     ),
   },
   {
     title: 'zero task managers',
-    manifest: (c) =>
-      deployment(c, 'zero-taskmanagers', (spec) => {
-        templateSpec(spec).numberOfTaskManagers = 0;
-      }),
+    manifest: deploymentWith('zero-taskmanagers', 'spec.template.spec.numberOfTaskManagers', 0),
     expect: rejected(
       /spec\.spec\.template\.spec\.numberOfTaskManagers: Invalid value: 0: .*greater than or equal to 1/,
     ),
   },
   {
     title: 'a negative CPU',
-    manifest: (c) =>
-      deployment(c, 'negative-cpu', (spec) => {
-        at(templateSpec(spec), 'resources', 'taskmanager').cpu = -1;
-      }),
+    manifest: deploymentWith('negative-cpu', 'spec.template.spec.resources.taskmanager.cpu', -1),
     expect: rejected(/spec\.spec\.template\.spec\.resources\.taskmanager\.cpu: Invalid value: -1/),
   },
   {
     title: 'a negative memory size',
-    manifest: (c) =>
-      deployment(c, 'negative-memory', (spec) => {
-        at(templateSpec(spec), 'resources', 'jobmanager').memory = '-1g';
-      }),
+    manifest: deploymentWith(
+      'negative-memory',
+      'spec.template.spec.resources.jobmanager.memory',
+      '-1g',
+    ),
     expect: rejected(
       /spec\.spec\.template\.spec\.resources\.jobmanager\.memory: .*"-1g" is not a Flink memory size/,
     ),
   },
   {
     title: 'zero job creation attempts',
-    manifest: (c) =>
-      deployment(c, 'zero-attempts', (spec) => {
-        at(spec, 'spec').maxJobCreationAttempts = 0;
-      }),
+    manifest: deploymentWith('zero-attempts', 'spec.maxJobCreationAttempts', 0),
     expect: rejected(
       /spec\.spec\.maxJobCreationAttempts: Invalid value: 0: .*greater than or equal to 1/,
     ),
@@ -418,10 +362,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'an empty token Secret name',
-    manifest: (c) =>
-      deployment(c, 'empty-secret-name', (spec) => {
-        spec.apiTokenSecretRef = { name: '' };
-      }),
+    manifest: deploymentWith('empty-secret-name', 'apiTokenSecretRef', { name: '' }),
     expect: rejected(/spec\.apiTokenSecretRef\.name: Invalid value: "": .*at least 1 chars long/),
   },
   {
@@ -498,17 +439,15 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   {
     title: 'a target reference into another Kubernetes namespace',
     manifest: (c) =>
-      deployment(c, 'cross-namespace-target', (spec) => {
-        spec.deploymentTargetRef = { name: c.goodTarget, namespace: 'kube-system' };
-      }),
+      deploymentWith('cross-namespace-target', 'deploymentTargetRef', {
+        name: c.goodTarget,
+        namespace: 'kube-system',
+      })(c),
     expect: rejected(/unknown field "spec\.deploymentTargetRef\.namespace"/),
   },
   {
     title: 'a target reference and a target id at once',
-    manifest: (c) =>
-      deployment(c, 'ref-and-id', (spec) => {
-        at(spec, 'spec').deploymentTargetId = RANDOM_UUID;
-      }),
+    manifest: deploymentWith('ref-and-id', 'spec.deploymentTargetId', RANDOM_UUID),
     expect: rejected(/spec\.deploymentTargetRef: Invalid value: .*name the deployment target once/),
   },
   {
@@ -546,10 +485,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'an unknown field',
-    manifest: (c) =>
-      deployment(c, 'unknown-field', (spec) => {
-        spec.privileged = true;
-      }),
+    manifest: deploymentWith('unknown-field', 'privileged', true),
     expect: rejected(/unknown field "spec\.privileged"/),
   },
   // ---- huge and deep
@@ -575,36 +511,28 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'a display name of 100,000 characters',
-    manifest: (c) =>
-      deployment(c, 'huge-display-name', (spec) => {
-        at(spec, 'metadata').displayName = 'x'.repeat(100_000);
-      }),
+    manifest: deploymentWith('huge-display-name', 'metadata.displayName', 'x'.repeat(100_000)),
     expect: rejected(/spec\.metadata\.displayName: Too long: may not be (longer|more) than 1024/),
   },
   {
     title: 'a 4 MB annotation value (beyond what the API server takes)',
-    manifest: (c) =>
-      deployment(c, 'huge-annotation', (spec) => {
-        at(spec, 'metadata', 'annotations').blob = 'y'.repeat(4 * 1024 * 1024);
-      }),
+    manifest: deploymentWith(
+      'huge-annotation',
+      'metadata.annotations.blob',
+      'y'.repeat(4 * 1024 * 1024),
+    ),
     expect: rejected(/[Rr]equest entity too large|too large|Too long/),
   },
   {
     title: 'a nested object where a string annotation belongs',
-    manifest: (c) =>
-      deployment(c, 'nested-annotation', (spec) => {
-        at(spec, 'metadata', 'annotations').deep = nested(50);
-      }),
+    manifest: deploymentWith('nested-annotation', 'metadata.annotations.deep', nested(50)),
     // The API server's strict decoding names the field, though as an unknown one.
     expect: rejected(/unknown field "spec\.metadata\.annotations\.deep\.n"/),
   },
   // ---- accepted, then reported in a condition
   {
     title: 'a target reference to a VpDeploymentTarget that does not exist',
-    manifest: (c) =>
-      deployment(c, 'missing-target', (spec) => {
-        spec.deploymentTargetRef = { name: 'no-such-target' };
-      }),
+    manifest: deploymentWith('missing-target', 'deploymentTargetRef', { name: 'no-such-target' }),
     expect: reported(
       'Synced',
       'DependencyNotReady',
@@ -640,10 +568,9 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'a token Secret that does not exist',
-    manifest: (c) =>
-      deployment(c, 'missing-token-secret', (spec) => {
-        spec.apiTokenSecretRef = { name: 'no-such-secret' };
-      }),
+    manifest: deploymentWith('missing-token-secret', 'apiTokenSecretRef', {
+      name: 'no-such-secret',
+    }),
     expect: reported('Synced', 'TokenUnavailable', /no-such-secret/),
   },
   {
@@ -706,42 +633,33 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   },
   {
     title: 'a deployment claiming the VVP name another VpDeployment owns',
-    manifest: (c) =>
-      deployment(c, 'twin-claimant', (spec) => {
-        at(spec, 'metadata').name = 'hostile-original';
-      }),
+    manifest: deploymentWith('twin-claimant', 'metadata.name', 'hostile-original'),
     expect: reported('Synced', 'AlreadyExists', /hostile-original/),
   },
   {
     title: 'a nested object as a Flink configuration value',
-    manifest: (c) =>
-      deployment(c, 'nested-flink-config', (spec) => {
-        templateSpec(spec).flinkConfiguration = { 'state.backend': nested(40) };
-      }),
+    manifest: deploymentWith('nested-flink-config', 'spec.template.spec.flinkConfiguration', {
+      'state.backend': nested(40),
+    }),
     expect: reported('Synced', 'InvalidSpec', /flinkConfiguration.*state\.backend/),
   },
   {
     title: 'a field VVP does not know in initFields',
-    manifest: (c) =>
-      deployment(c, 'unknown-init-field', (spec) => {
-        spec.initFields = { spec: { selfDestruct: true } };
-      }),
+    manifest: deploymentWith('unknown-init-field', 'initFields', { spec: { selfDestruct: true } }),
     expect: reported('Synced', 'InvalidSpec', /selfDestruct/),
   },
   {
     title: 'a wrong type in initFields',
-    manifest: (c) =>
-      deployment(c, 'wrong-type-init', (spec) => {
-        spec.initFields = { spec: { maxJobCreationAttempts: 'many' } };
-      }),
+    manifest: deploymentWith('wrong-type-init', 'initFields', {
+      spec: { maxJobCreationAttempts: 'many' },
+    }),
     expect: reported('Synced', 'InvalidSpec', /maxJobCreationAttempts/),
   },
   {
     title: 'deeply nested initFields',
-    manifest: (c) =>
-      deployment(c, 'deep-init-fields', (spec) => {
-        spec.initFields = { metadata: { annotations: { deep: nested(60) } } };
-      }),
+    manifest: deploymentWith('deep-init-fields', 'initFields', {
+      metadata: { annotations: { deep: nested(60) } },
+    }),
     expect: reported('Synced', 'InvalidSpec', /annotations/),
   },
   // ---- hostile-looking but valid

@@ -191,3 +191,23 @@ export function expectNoSecretsLogged(run: ManagerRun, secrets: readonly string[
   expect(leaks).toEqual([]);
   return lines.length;
 }
+
+const NAMESPACED_KINDS = 'vpsavepoints,vpdeployments,vpdeploymenttargets';
+
+/**
+ * Removes every custom resource of `namespace` while its manager still runs, leaving VVP as it
+ * is (force-orphan), so that the managers of later test files never see them.
+ */
+export async function removeCustomResources(namespace: string): Promise<void> {
+  const admin = testCluster().adminKubeconfigPath;
+  await kubectl(admin, [
+    'annotate',
+    NAMESPACED_KINDS,
+    '--all',
+    '-n',
+    namespace,
+    '--overwrite',
+    'vpoperator.dev/force-orphan=true',
+  ]);
+  await kubectl(admin, ['delete', NAMESPACED_KINDS, '--all', '-n', namespace, '--timeout=60s']);
+}
