@@ -34,6 +34,15 @@ export interface FaultRule {
   /** Overrides the error message of `status`. */
   message?: string;
   /**
+   * Answer with exactly this text instead of handling the request (a hostile or broken VVP:
+   * malformed JSON, an HTML error page, an empty 200), with `status` (default 200).
+   */
+  body?: string;
+  /** With `body`: its Content-Type header (default application/json). */
+  contentType?: string;
+  /** With `body`: send it this many times in a row (huge answers, streamed). */
+  bodyRepeat?: number;
+  /**
    * Throw an unexpected error in this stage of the request (a simulator bug on purpose): the
    * request answers 500, counts as an internal violation and changes nothing.
    */
@@ -57,6 +66,9 @@ const validateInput = new Ajv({ allErrors: true }).compile<FaultRuleInput>({
     abort: { type: 'boolean' },
     remaining: { type: 'integer', minimum: 1 },
     message: { type: 'string' },
+    body: { type: 'string' },
+    contentType: { type: 'string', minLength: 1 },
+    bodyRepeat: { type: 'integer', minimum: 1, maximum: 10_000_000 },
     failStage: { type: 'string', enum: [...PIPELINE_STAGES] },
   },
   anyOf: [
@@ -65,7 +77,9 @@ const validateInput = new Ajv({ allErrors: true }).compile<FaultRuleInput>({
     { required: ['answerDelayMs'] },
     { required: ['abort'] },
     { required: ['failStage'] },
+    { required: ['body'] },
   ],
+  dependencies: { contentType: ['body'], bodyRepeat: ['body'] },
 });
 
 /** Fault rules, consulted for every VVP request in the order they were added. */
@@ -82,7 +96,7 @@ export class FaultInjector {
     if (!validateInput(input)) {
       throw badRequest(
         `invalid fault rule: ${describeErrors(validateInput.errors, 'rule')} ` +
-          '(one of status, delayMs, answerDelayMs, abort or failStage is required)',
+          '(one of status, delayMs, answerDelayMs, abort, failStage or body is required)',
       );
     }
     const path = input.path ?? '*';

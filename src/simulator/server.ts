@@ -53,7 +53,15 @@ async function writeStream(response: ServerResponse, body: AsyncIterable<string>
     for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
       if (response.destroyed) return;
       if (!response.write(next.value)) {
-        await Promise.race([once(response, 'drain'), once(response, 'close')]);
+        // The listener of whichever event did not come is removed, not left to pile up.
+        const settled = new AbortController();
+        const { signal } = settled;
+        await Promise.race([
+          once(response, 'drain', { signal }),
+          once(response, 'close', { signal }),
+        ]).finally(() => {
+          settled.abort();
+        });
       }
     }
     response.end();

@@ -261,6 +261,7 @@ export class Simulator implements SimulatorAdmin {
     exchange.failStage = fault?.failStage;
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs, undefined, { signal });
     if (fault?.abort === true) return { kind: 'abort' };
+    if (fault?.body !== undefined) return rawReply(fault);
     if (fault?.status !== undefined) {
       const headers: Record<string, string> =
         fault.retryAfterSeconds === undefined
@@ -592,6 +593,23 @@ export class Simulator implements SimulatorAdmin {
 
 export function defaultSimulatorLogger(): Logger {
   return createLogger().child({ component: 'vvp-simulator' });
+}
+
+/** A fault's `body`, sent as is (`bodyRepeat` times, streamed), whatever the contract says. */
+function rawReply(fault: FaultRule): SimulatorResponse {
+  const headers = { 'Content-Type': fault.contentType ?? 'application/json' };
+  const status = fault.status ?? 200;
+  const body = fault.body ?? '';
+  const repeat = fault.bodyRepeat ?? 1;
+  if (repeat === 1) return { kind: 'reply', status, headers, body };
+  async function* repeated(): AsyncIterable<string> {
+    for (let sent = 0; sent < repeat; sent++) {
+      // Serving a huge answer never holds up the other requests.
+      await yieldToOthers();
+      yield body;
+    }
+  }
+  return { kind: 'stream', status, headers, body: repeated() };
 }
 
 function errorReply(

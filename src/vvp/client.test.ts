@@ -23,6 +23,8 @@ const GATEWAY = 'http://vvp.test:8080';
 const DEPLOYMENTS = '/api/v1/namespaces/team-a/deployments';
 const DEPLOYMENT_ROUTE = '/api/v1/namespaces/{namespace}/deployments/{deploymentIdOrName}';
 const ID = '1f0e6a44-7d5e-4a1b-9a55-3f1c2b8d9e01';
+/** The least VVP answers about one object: its metadata with an id. */
+const A_DEPLOYMENT = { metadata: { id: ID } };
 
 interface Harness {
   vvp: VvpClient;
@@ -133,9 +135,11 @@ describe('VvpClient requests', () => {
   });
 
   it('encodes every path parameter as a single segment', async () => {
-    nock(GATEWAY).get('/api/v1/namespaces/team-a/deployment-targets/a%2Fb%20c').reply(200, {});
+    nock(GATEWAY)
+      .get('/api/v1/namespaces/team-a/deployment-targets/a%2Fb%20c')
+      .reply(200, A_DEPLOYMENT);
     const { vvp } = harness();
-    await expect(vvp.deploymentTargets('team-a').get('a/b c')).resolves.toEqual({});
+    await expect(vvp.deploymentTargets('team-a').get('a/b c')).resolves.toEqual(A_DEPLOYMENT);
   });
 
   it('refuses empty or dot path segments without calling VVP', async () => {
@@ -227,6 +231,40 @@ describe('VvpClient errors', () => {
     );
   });
 
+  it('rejects a successful answer that is not the object VVP promises', async () => {
+    const json = { 'Content-Type': 'application/json' };
+    const deployment = (overrides: Record<string, unknown>) => ({
+      kind: 'Deployment',
+      metadata: { id: ID, name: 'orders', namespace: 'team-a' },
+      spec: { state: 'RUNNING' },
+      ...overrides,
+    });
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).reply(200, '[1, 2]', json);
+    nock(GATEWAY)
+      .get(`${DEPLOYMENTS}/${ID}`)
+      .reply(200, deployment({ metadata: undefined }));
+    nock(GATEWAY)
+      .get(`${DEPLOYMENTS}/${ID}`)
+      .reply(200, deployment({ status: { state: 7 } }));
+    nock(GATEWAY)
+      .get(`${DEPLOYMENTS}/${ID}`)
+      .reply(200, deployment({ metadata: { name: 'orders' } }));
+    nock(GATEWAY).get(DEPLOYMENTS).reply(200, { items: [] });
+    const { vvp } = harness();
+    const deployments = vvp.deployments('team-a');
+    await expect(deployments.get(ID)).rejects.toThrow(
+      'answered 200 with JSON that is not an object (an array)',
+    );
+    await expect(deployments.get(ID)).rejects.toThrow(
+      'answered 200 with an object without metadata',
+    );
+    await expect(deployments.get(ID)).rejects.toThrow(
+      'answered 200 with an object whose status.state is of type number, not string',
+    );
+    await expect(deployments.get(ID)).rejects.toThrow('an object without metadata.id');
+    await expect(deployments.list()).resolves.toEqual([]);
+  });
+
   it('rejects a successful answer without a body, except for a delete', async () => {
     nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).reply(200);
     nock(GATEWAY)
@@ -242,7 +280,7 @@ describe('VvpClient errors', () => {
   });
 
   it('turns a timeout into UnavailableError', async () => {
-    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(300).reply(200, {});
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(300).reply(200, A_DEPLOYMENT);
     const { vvp, registry } = harness({ timeoutMs: 100, retry: { maxAttempts: 1 } });
     const failure = vvp.deployments('team-a').get(ID);
     await expect(failure).rejects.toBeInstanceOf(UnavailableError);
@@ -301,7 +339,7 @@ describe('VvpClient retries', () => {
       .get(`${DEPLOYMENTS}/${ID}`)
       .reply(503, {}, { 'Retry-After': 'Thu, 01 Jan 2026 00:00:07 GMT' })
       .get(`${DEPLOYMENTS}/${ID}`)
-      .reply(200, {});
+      .reply(200, A_DEPLOYMENT);
     const { vvp, sleeps } = harness({ now: () => now, retry: { maxRetryAfterMs: 10_000 } });
     await vvp.deployments('team-a').get(ID);
     expect(sleeps).toEqual([3_000, 7_000]);
@@ -340,9 +378,10 @@ describe('VvpClient retries', () => {
       .patch(`${DEPLOYMENTS}/${ID}`)
       .reply(502)
       .patch(`${DEPLOYMENTS}/${ID}`)
-      .reply(200, { spec: { state: 'CANCELLED' } });
+      .reply(200, { ...A_DEPLOYMENT, spec: { state: 'CANCELLED' } });
     const { vvp, sleeps } = harness();
     expect(await vvp.deployments('team-a').patch(ID, { spec: { state: 'CANCELLED' } })).toEqual({
+      ...A_DEPLOYMENT,
       spec: { state: 'CANCELLED' },
     });
     expect(sleeps).toHaveLength(1);
@@ -424,7 +463,7 @@ describe('VvpClient call options', () => {
     nock(GATEWAY)
       .get(`${DEPLOYMENTS}/${ID}`)
       .matchHeader('authorization', 'Bearer per-object-token')
-      .reply(200, {});
+      .reply(200, A_DEPLOYMENT);
     nock(GATEWAY, { badheaders: ['authorization'] })
       .get('/namespaces/v1/namespaces')
       .reply(200, { namespaces: [] });
@@ -436,7 +475,7 @@ describe('VvpClient call options', () => {
   });
 
   it('aborts an in-flight request without retrying it or counting a failure', async () => {
-    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(300).reply(200, {});
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(300).reply(200, A_DEPLOYMENT);
     const { vvp, sleeps, registry } = harness();
     const controller = new AbortController();
     const call = vvp.deployments('team-a', { signal: controller.signal }).get(ID);
@@ -474,8 +513,8 @@ describe('VvpClient call options', () => {
   });
 
   it('waits for the shared rate limiter, measures the wait, and stops waiting on abort', async () => {
-    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(50).reply(200, {});
-    nock(GATEWAY).get(`${DEPLOYMENTS}/other`).reply(200, {});
+    nock(GATEWAY).get(`${DEPLOYMENTS}/${ID}`).delay(50).reply(200, A_DEPLOYMENT);
+    nock(GATEWAY).get(`${DEPLOYMENTS}/other`).reply(200, A_DEPLOYMENT);
     const limiter = new RequestLimiter({ requestsPerSecond: 1000, burst: 10, maxInFlight: 1 });
     const { vvp, registry } = harness({ limiter });
     const controller = new AbortController();
@@ -508,7 +547,7 @@ describe('VvpClient metrics and logs', () => {
       .get(`${DEPLOYMENTS}/${ID}`)
       .reply(503)
       .get(`${DEPLOYMENTS}/${ID}`)
-      .reply(200, {})
+      .reply(200, A_DEPLOYMENT)
       .get(`${DEPLOYMENTS}/other`)
       .reply(404, { message: 'no such deployment' });
     const { vvp, registry } = harness();

@@ -235,6 +235,17 @@ export class VvpTransport {
         });
         return { ok: false, failure: { kind: 'http', status }, error };
       }
+      const malformed = malformedAnswer(info, data);
+      if (malformed !== undefined) {
+        // Whatever answered is not VVP keeping its contract; acting on it could misread an
+        // object as foreign or gone, so it is refused like a page that is not JSON.
+        const error = new VvpError(`answered ${status} with ${malformed}`, {
+          ...info,
+          status,
+          vvpMessage: undefined,
+        });
+        return { ok: false, failure: { kind: 'http', status }, error };
+      }
       return { ok: true, body: data };
     }
     const retryAfter = headers['retry-after'];
@@ -345,6 +356,47 @@ function queryString(query: Record<string, unknown> | undefined): string {
   }
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Fields of AppManager objects the operator decides on: present means of this type. */
+const TYPED_FIELDS: readonly [parent: string, field: string, type: string][] = [
+  ['metadata', 'id', 'string'],
+  ['metadata', 'name', 'string'],
+  ['metadata', 'namespace', 'string'],
+  ['metadata', 'labels', 'object'],
+  ['spec', 'state', 'string'],
+  ['status', 'state', 'string'],
+];
+
+/**
+ * What is wrong with a successful JSON answer, if anything: every VVP answer is a JSON object,
+ * and an AppManager object (the answer to a create, or to an operation on one object) has
+ * `metadata` with an `id` and the fields the operator decides on of the right type.
+ */
+function malformedAnswer(info: VvpRequestInfo, data: unknown): string | undefined {
+  if (!isRecord(data)) {
+    return `JSON that is not an object (${Array.isArray(data) ? 'an array' : typeof data})`;
+  }
+  const oneObject =
+    info.route.startsWith(APP_MANAGER_PREFIX) &&
+    info.route.includes('/namespaces/{namespace}/') &&
+    info.method !== 'DELETE' &&
+    (info.route.endsWith('}') || info.method === 'POST');
+  if (!oneObject) return undefined;
+  if (!isRecord(data.metadata)) return 'an object without metadata';
+  for (const [parent, field, type] of TYPED_FIELDS) {
+    const container = data[parent];
+    const value = isRecord(container) ? container[field] : undefined;
+    if (value === undefined || value === null) continue;
+    const actual = Array.isArray(value) ? 'array' : typeof value;
+    if (actual !== type)
+      return `an object whose ${parent}.${field} is of type ${actual}, not ${type}`;
+  }
+  if (typeof data.metadata.id !== 'string') return 'an object without metadata.id';
+  return undefined;
 }
 
 function transportFailure(error: unknown): AttemptFailure {

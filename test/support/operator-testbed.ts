@@ -28,12 +28,18 @@ export interface OperatorTestbed {
    * manager's extra environment for this and every later start.
    */
   restartOperator(env?: NodeJS.ProcessEnv): Promise<void>;
+  /** The running manager process: its PID and everything it logged. */
+  readonly manager: ManagerRun;
 }
 
 export interface TestbedOptions {
   /** Prefix of the application namespace (a DNS label prefix). */
   appNamespacePrefix: string;
   knobs?: Partial<Knobs>;
+  /** More manager flags, e.g. `--debug`. */
+  managerArgs?: readonly string[];
+  /** Watch only the application namespace (not other test files' leftover objects). */
+  watchAppNamespaceOnly?: boolean;
   /** Runs before the manager first starts, e.g. to create VVP objects it should find. */
   beforeStart?: (bed: OperatorTestbed) => Promise<void>;
   /** The manager's `--instance-id`: it then reconciles only objects labelled with it. */
@@ -60,6 +66,8 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
       operatorNamespace: bed.operatorNamespace,
       env: { PLATFORM_API_TOKEN: E2E_ADMIN_TOKEN, ...managerEnv },
       ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+      ...(options.managerArgs === undefined ? {} : { extraArgs: options.managerArgs }),
+      ...(options.watchAppNamespaceOnly === true ? { watchNamespaces: [bed.appNamespace] } : {}),
     });
   };
   const stopped = (run: ManagerRun | undefined): boolean =>
@@ -74,6 +82,9 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
     },
     get appNamespace() {
       return ready(appNamespace, 'application namespace');
+    },
+    get manager() {
+      return ready(operator, 'manager');
     },
     vvp: (method, path, body) =>
       call(bed.simulator.url, method, path, {

@@ -435,6 +435,32 @@ describe('VVP simulator knobs', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
+  it('answers with a raw body when told to: broken JSON, HTML, empty, huge', async () => {
+    simulator = await startQuietSimulator();
+    const path = `${AM}/{namespace}/deployments/{deploymentIdOrName}`;
+    simulator.admin.addFault({ path, body: '{"metadata": {"na', remaining: 1 });
+    const truncated = await vvp('GET', `${AM}/default/deployments/orders`);
+    expect(truncated.status).toBe(200);
+    expect(truncated.text).toBe('{"metadata": {"na');
+    simulator.admin.addFault({
+      path,
+      status: 502,
+      body: '<html><body>Bad Gateway</body></html>',
+      contentType: 'text/html',
+      remaining: 1,
+    });
+    const html = await vvp('GET', `${AM}/default/deployments/orders`);
+    expect(html.status).toBe(502);
+    expect(html.headers.get('content-type')).toBe('text/html');
+    simulator.admin.addFault({ path, body: '', remaining: 1 });
+    expect((await vvp('GET', `${AM}/default/deployments/orders`)).text).toBe('');
+    simulator.admin.addFault({ path, body: 'x'.repeat(1024), bodyRepeat: 2048, remaining: 1 });
+    expect((await vvp('GET', `${AM}/default/deployments/orders`)).text).toHaveLength(2 * 1024 ** 2);
+    expect((await vvp('GET', `${AM}/default/deployments/orders`)).status).toBe(404);
+    const admin = simulator.admin;
+    expect(() => admin.addFault({ status: 500, bodyRepeat: 2 })).toThrow(/body/);
+  });
+
   it('simulates an outage and added latency through the admin API', async () => {
     simulator = await startQuietSimulator();
     const patched = await call(simulator.url, 'PATCH', '/_simulator/v1/knobs', {
@@ -529,7 +555,7 @@ describe('VVP simulator admin API', () => {
     const invalid = await admin('POST', '/faults', { rate: 0.5 });
     expect(invalid.status).toBe(400);
     expect(messageOf(invalid)).toContain(
-      'one of status, delayMs, answerDelayMs, abort or failStage is required',
+      'one of status, delayMs, answerDelayMs, abort, failStage or body is required',
     );
 
     await call(simulator.url, 'GET', '/api/v1/status');
