@@ -280,7 +280,7 @@ export class OwnerTokens {
       // is no refusal to remember: the next attempt, once it exists, may well succeed.
       if (error instanceof ForbiddenError && (await this.#namespaceMissing(vvpNamespace))) {
         throw new TokenUnavailableError(
-          `VVP namespace ${vvpNamespace} does not exist (yet), so the operator cannot create its owner token there; retrying until it exists`,
+          `VVP namespace ${vvpNamespace} does not exist (yet), so the operator cannot create its owner token there; create it with a VpNamespace (or in VVP); retrying until it exists`,
           { cause: error },
         );
       }
