@@ -10,6 +10,7 @@ import {
   type ReconcileResult,
   type Reconciler,
 } from '../controller';
+import { WrittenStatuses } from '../controller/resource';
 import { applyMergePatch, createMergePatch, isJsonObject, type Json } from '../json';
 import { startSimulator, type RunningSimulator, type StartOptions } from '../simulator';
 import { testLogger } from '../testing/test-logger';
@@ -18,9 +19,11 @@ import { VvpClient } from '../vvp';
 import type { ManagedResource } from './managed/types';
 
 /**
- * One CR as the API server would hold it: status merge patches that skip equal status and
- * honour a resourceVersion precondition, like the core's ObjectWriter. `failStatusWrite`
- * makes a chosen status write throw (a crash between a VVP call and its status write).
+ * One CR as the API server would hold it, written through the core's ObjectWriter semantics:
+ * status merge patches that skip equal status, diff a stale copy against the status this
+ * process last wrote over it (as ResourceClient does), and honour a resourceVersion
+ * precondition. `failStatusWrite` makes a chosen status write throw (a crash between a VVP call
+ * and its status write).
  */
 export class FakeObject<T extends ManagedResource> {
   object: T;
@@ -33,6 +36,7 @@ export class FakeObject<T extends ManagedResource> {
   /** What the reconciler finds in the informer caches (other CRs); empty by default. */
   cache: CacheReader = { get: () => undefined, list: () => [] };
   #version = 1;
+  readonly #written = new WrittenStatuses();
 
   constructor(object: T) {
     this.object = structuredClone(object);
@@ -97,8 +101,7 @@ export class FakeObject<T extends ManagedResource> {
     desired: Record<string, unknown>,
     resourceVersion: string | undefined,
   ): T {
-    const base = object.status as Record<string, unknown> | undefined;
-    const patch = createMergePatch(base, desired);
+    const patch = createMergePatch(this.#written.baseFor(object), desired);
     if (patch === undefined) return object;
     if (
       resourceVersion !== undefined &&
@@ -115,7 +118,9 @@ export class FakeObject<T extends ManagedResource> {
     this.object.status = isJsonObject(next) ? next : {};
     this.statusWrites += 1;
     this.#bump();
-    return structuredClone(this.object);
+    const written = structuredClone(this.object);
+    this.#written.remember(object, written);
+    return written;
   }
 
   #bump(): void {

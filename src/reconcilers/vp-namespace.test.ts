@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ANNOTATION_ADOPT, type VpNamespace } from '../api';
-import type { Reconciler } from '../controller';
+import { ConflictError, type Reconciler } from '../controller';
 import { ManagedReconciler } from './managed/reconciler';
 import { FakeObject, FakeTokens, useSimulatedVvp } from './test-support';
 import { VpNamespaceKind } from './vp-namespace';
@@ -14,6 +14,13 @@ function namespaceCr(name = 'team-a', spec: VpNamespace['spec'] = {}): VpNamespa
     metadata: { name, uid: `uid-${name}`, generation: 1 },
     spec: { roleBindings: [{ role: 'owner', members: ['group:team-a'] }], ...spec },
   };
+}
+
+/** The notes of Events announcing a create found after an interruption. */
+function recoveryNotes(cr: FakeObject<VpNamespace>): string[] {
+  return cr.events
+    .map((event) => event.note)
+    .filter((note) => note.includes('interrupted earlier reconcile'));
 }
 
 describe('VpNamespace on the managed reconciler', () => {
@@ -101,6 +108,55 @@ describe('VpNamespace on the managed reconciler', () => {
     expect(cr.object.status).toMatchObject({ id: 'namespaces/team-a' });
     expect(cr.object.status?.pendingOperation).toBeUndefined();
     expect(cr.condition('Synced')?.reason).toBe('ReconcileSuccess');
+    expect(recoveryNotes(cr)).toHaveLength(1);
+  });
+
+  it('announces a recovered create once, with the status write that records it', async () => {
+    const cr = new FakeObject(namespaceCr());
+    cr.failStatusWrite = (desired) => desired.id !== undefined;
+    await expect(cr.reconcile(reconciler)).rejects.toThrow('crashed');
+    env.takeWrites();
+    const cached = structuredClone(cr.object);
+    // Someone labels the CR before the restarted manager's cache shows it.
+    cr.edit((o) => {
+      o.metadata = { ...o.metadata, labels: { team: 'a' } };
+    });
+    await expect(reconciler.reconcile(cached, cr.context())).rejects.toBeInstanceOf(ConflictError);
+    expect(cr.object.status?.pendingOperation).toBeDefined();
+    expect(recoveryNotes(cr)).toEqual([]);
+
+    await cr.reconcile(reconciler);
+    await cr.reconcile(reconciler);
+    expect(cr.object.status?.pendingOperation).toBeUndefined();
+    expect(recoveryNotes(cr)).toHaveLength(1);
+    expect(env.takeWrites()).toEqual([]);
+  });
+
+  it('announces no recovery from a cached copy older than its own status write', async () => {
+    const cr = new FakeObject(namespaceCr());
+    let cached: VpNamespace | undefined;
+    cr.failStatusWrite = (desired) => {
+      if (desired.id !== undefined) cached = structuredClone(cr.object);
+      return false;
+    };
+    const at = (time: Date) => ({ ...cr.context(), now: () => time });
+    const created = new Date();
+    await reconciler.reconcile(structuredClone(cr.object), at(created));
+    if (cached === undefined) throw new Error('no copy of the intent write');
+    expect(cached.status?.pendingOperation).toBeDefined();
+    const outcome = structuredClone(cr.object.status);
+    env.takeWrites();
+
+    // A requeue reads the cache before it holds the write that resolved the intent: in the same
+    // second (nothing to write beyond what this process wrote), and later (new timestamps).
+    await reconciler.reconcile(structuredClone(cached), at(created));
+    await expect(
+      reconciler.reconcile(structuredClone(cached), at(new Date(created.getTime() + 10_000))),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(cr.object.status).toEqual(outcome);
+    expect(cr.reasons()).toEqual(['Created']);
+    expect(recoveryNotes(cr)).toEqual([]);
+    expect(env.takeWrites()).toEqual([]);
   });
 
   it('treats a 409 to its create as foreign, even with an intent recorded', async () => {

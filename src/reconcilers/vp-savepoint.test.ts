@@ -219,6 +219,7 @@ describe('VpSavepoint on the simulated VVP', () => {
     expect(cr.events.filter((event) => event.reason === 'Triggered').at(-1)?.note).toContain(
       'interrupted',
     );
+    expect(cr.events.filter((event) => event.note.includes('interrupted'))).toHaveLength(1);
   });
 
   it('registers a location once (origin COPIED), also across a crash before its status write', async () => {
@@ -261,6 +262,7 @@ describe('VpSavepoint on the simulated VVP', () => {
     await expect(reconciler.reconcile(stale, cr.context())).rejects.toThrow(/stale/);
     expect(cr.object.status).toEqual(outcome);
     expect(await vvpSavepoints()).toHaveLength(2);
+    expect(cr.events.filter((event) => event.note.includes('interrupted'))).toEqual([]);
   });
 
   it('after a crash while VVP held the answer to the trigger, adopts the savepoint it made', async () => {

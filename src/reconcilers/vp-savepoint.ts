@@ -56,6 +56,7 @@ import { classifyFailure } from './managed/failures';
 import { CLOCK_SKEW_TOLERANCE_MS } from './managed/ownership';
 import { VvpSession, tokenRequestFor } from './managed/session';
 import { notReady, notSynced, ready, synced } from './managed/conditions';
+import { recoveryRecorded } from './managed/recovery';
 import type { DependencyIndex } from './managed/dependencies';
 
 /** The VVP calls a VpSavepoint needs. */
@@ -212,6 +213,8 @@ class SavepointRun {
   readonly #vvpNamespace: string;
   readonly #session: VvpSession;
   #object: VpSavepoint;
+  /** The interrupted trigger this reconcile found the savepoint of, until that is recorded. */
+  #recovery: { intent: PendingOperation; event: EventSpec } | undefined;
 
   constructor(
     options: VpSavepointReconcilerOptions,
@@ -310,12 +313,16 @@ class SavepointRun {
       );
       return this.#recordAndPost(intent.name, status.attempts ?? 1);
     }
-    this.#event(
-      'Normal',
-      'Triggered',
-      'Trigger',
-      `Found VVP savepoint ${found.metadata?.id ?? '?'}, triggered by an interrupted earlier reconcile; following it (no second savepoint was triggered).`,
-    );
+    // Announced only by the status write that records it (see recoveryRecorded).
+    this.#recovery = {
+      intent,
+      event: {
+        type: 'Normal',
+        reason: 'Triggered',
+        action: 'Trigger',
+        note: `Found VVP savepoint ${found.metadata?.id ?? '?'}, triggered by an interrupted earlier reconcile; following it (no second savepoint was triggered).`,
+      },
+    };
     return this.#follow(found, { pendingOperation: undefined });
   }
 
@@ -441,19 +448,14 @@ class SavepointRun {
     // precondition, so neither a crash nor a reconcile from a stale cache can trigger twice.
     // A dry run records none: its trigger is held back, so no savepoint can be pending.
     if (this.#options.dryRun === true) return this.#post(intent, attempts);
-    const resourceVersion = this.#object.metadata?.resourceVersion;
-    this.#object = await this.#context.client.patchStatus(
-      this.#object,
-      {
-        ...this.#object.status,
-        ...observed,
-        pendingOperation: intent,
-        attempts,
-        lastAttemptTime: intent.startedAt,
-        deploymentId,
-      },
-      resourceVersion === undefined ? {} : { resourceVersion },
-    );
+    await this.#writeStatus({
+      ...this.#object.status,
+      ...observed,
+      pendingOperation: intent,
+      attempts,
+      lastAttemptTime: intent.startedAt,
+      deploymentId,
+    });
     return this.#post(intent, attempts);
   }
 
@@ -638,12 +640,7 @@ class SavepointRun {
     return this.#options.vvp.savepoints(this.#vvpNamespace, await this.#session.appManager());
   }
 
-  /**
-   * The one status write of a reconcile; nothing is written when nothing changed. Always with
-   * a resourceVersion precondition: what a reconcile decides about an intent or an attempt
-   * from an object of a stale cache (whose latest status write has not arrived yet) must not
-   * land; the core retries on the conflict with the current object.
-   */
+  /** The one status write of a reconcile, see {@link #writeStatus}. */
   async #report(report: Report): Promise<void> {
     const previous = this.#object.status ?? {};
     const now = this.#context.now();
@@ -666,12 +663,28 @@ class SavepointRun {
       lastHandledReconcileAt:
         this.#controls.reconcileRequestedAt ?? previous.lastHandledReconcileAt,
     };
-    const resourceVersion = this.#object.metadata?.resourceVersion;
+    await this.#writeStatus(status);
+  }
+
+  /**
+   * Writes status; nothing is written when nothing changed. Always with a resourceVersion
+   * precondition: what a reconcile decides about an intent or an attempt from an object of a
+   * stale cache (whose latest status write has not arrived yet) must not land; the core retries
+   * on the conflict with the current object. The write that records a recovery announces it.
+   */
+  async #writeStatus(desired: Record<string, unknown>): Promise<void> {
+    const before = this.#object;
+    const resourceVersion = before.metadata?.resourceVersion;
     this.#object = await this.#context.client.patchStatus(
-      this.#object,
-      status,
+      before,
+      desired,
       resourceVersion === undefined ? {} : { resourceVersion },
     );
+    const recovery = this.#recovery;
+    if (recovery !== undefined && recoveryRecorded(before, this.#object, recovery.intent)) {
+      this.#recovery = undefined;
+      void this.#context.events.event(this.#object, recovery.event);
+    }
   }
 
   #event(type: 'Normal' | 'Warning', reason: string, action: string, note: string): void {

@@ -1,7 +1,7 @@
 // End to end: kubectl → the real API server → bin/manager (the unprivileged operator identity
 // with exactly config/rbac) → the VVP simulator with enforced auth, and back into status.
 import { describe, expect, it } from '@jest/globals';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
 import { field } from '../support/simulator';
 import { adminKubeConfig, testCluster } from '../support/cluster';
 import {
@@ -442,5 +442,15 @@ describe('VpNamespace and VpDeploymentTarget end to end', () => {
       return Promise.resolve(posts.length > 0 ? posts : undefined);
     });
     expect(creates).toHaveLength(1);
+    // The restarted manager says what it found, once (a repeat would count up the same Event).
+    const recoveries = await eventually('the recovery to be announced', async () => {
+      const { items } = await adminKubeConfig().makeApiClient(EventsV1Api).listNamespacedEvent({
+        namespace: bed.appNamespace,
+        fieldSelector: 'regarding.name=crash-target',
+      });
+      const found = items.filter((event) => event.note?.includes('interrupted earlier reconcile'));
+      return found.length > 0 ? found : undefined;
+    });
+    expect(recoveries.map((event) => event.series?.count ?? 1)).toEqual([1]);
   });
 });

@@ -1,17 +1,16 @@
 // The operator installed the way a cluster administrator installs it: the generated CRDs, the
 // RBAC in config/rbac bound to the unprivileged operator identity, and bin/manager running as
 // that identity against the VVP simulator.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { operatorRbacManifest, type OperatorRbacOptions } from '../../src/testing/operator-rbac';
 import { kubectl } from './kube-cli';
 import { testCluster } from './cluster';
 import { readClusterState } from './cluster-state';
 import { runManager, waitUntilReady, type ManagerRun } from './manager-process';
 
 const CRD_DIR = fileURLToPath(new URL('../../config/crd/', import.meta.url));
-const RBAC_DIR = fileURLToPath(new URL('../../config/rbac/', import.meta.url));
 
 /** Applies every generated CRD (idempotent) and waits until all are established. */
 export async function installOperatorCrds(): Promise<void> {
@@ -20,84 +19,24 @@ export async function installOperatorCrds(): Promise<void> {
   await kubectl(admin, ['wait', '--for=condition=Established', '--timeout=60s', '-f', CRD_DIR]);
 }
 
-interface RbacDocument {
-  kind: string;
-  metadata: { name: string };
-}
-
-function rbacDocument(file: string): RbacDocument {
-  const [document] = parseAllDocuments(readFileSync(join(RBAC_DIR, file), 'utf8'));
-  return document?.toJS() as RbacDocument;
-}
-
 /**
- * Grants the operator identity exactly config/rbac: the ClusterRole cluster-wide, the Role in
- * `operatorNamespace`; the opt-in token Secret reader only in `tokenSecretReaderIn` (bound per
- * namespace, as for watched namespaces, so other tests' namespaces stay out of reach).
+ * Grants the operator identity exactly config/rbac ({@link operatorRbacManifest}): the
+ * ClusterRole cluster-wide, the Role in `operatorNamespace`; the opt-in token Secret reader only
+ * in `tokenSecretReaderIn` (bound per namespace, as for watched namespaces, so other tests'
+ * namespaces stay out of reach).
  */
 export async function grantOperatorRbac(
   operatorNamespace: string,
-  options: { tokenSecretReaderIn?: readonly string[] } = {},
+  options: OperatorRbacOptions = {},
 ): Promise<void> {
-  const admin = testCluster().adminKubeconfigPath;
-  const user = testCluster().operatorUser;
-  const readerNamespaces = options.tokenSecretReaderIn ?? [];
-  const files = readdirSync(RBAC_DIR).filter(
-    (file) => file.endsWith('.yaml') && (readerNamespaces.length > 0 || !file.startsWith('token-')),
+  const manifest = await operatorRbacManifest(
+    operatorNamespace,
+    testCluster().operatorUser,
+    options,
   );
-  for (const file of files) {
-    const role = rbacDocument(file);
-    const path = join(RBAC_DIR, file);
-    if (file.startsWith('token-')) {
-      await kubectl(admin, ['apply', '-f', path]);
-      for (const namespace of readerNamespaces) {
-        await kubectl(admin, [
-          'create',
-          'rolebinding',
-          role.metadata.name,
-          `--clusterrole=${role.metadata.name}`,
-          `--user=${user}`,
-          '-n',
-          namespace,
-          '--dry-run=client',
-          '-o',
-          'yaml',
-        ]).then((yaml) => applyYaml(admin, yaml));
-      }
-    } else if (role.kind === 'Role') {
-      await kubectl(admin, ['apply', '-n', operatorNamespace, '-f', path]);
-      await kubectl(admin, [
-        'create',
-        'rolebinding',
-        role.metadata.name,
-        `--role=${role.metadata.name}`,
-        `--user=${user}`,
-        '-n',
-        operatorNamespace,
-        '--dry-run=client',
-        '-o',
-        'yaml',
-      ]).then((yaml) => applyYaml(admin, yaml));
-    } else {
-      await kubectl(admin, ['apply', '-f', path]);
-      await kubectl(admin, [
-        'create',
-        'clusterrolebinding',
-        `${role.metadata.name}-${operatorNamespace}`,
-        `--clusterrole=${role.metadata.name}`,
-        `--user=${user}`,
-        '--dry-run=client',
-        '-o',
-        'yaml',
-      ]).then((yaml) => applyYaml(admin, yaml));
-    }
-  }
-}
-
-async function applyYaml(kubeconfig: string, yaml: string): Promise<void> {
-  const file = join(readClusterState().scratchDir, `apply-${process.pid}-${Date.now()}.yaml`);
-  writeFileSync(file, yaml);
-  await kubectl(kubeconfig, ['apply', '-f', file]);
+  const file = join(readClusterState().scratchDir, `rbac-${process.pid}-${Date.now()}.yaml`);
+  writeFileSync(file, manifest);
+  await kubectl(testCluster().adminKubeconfigPath, ['apply', '-f', file]);
 }
 
 export interface OperatorRunOptions {

@@ -23,6 +23,7 @@ import { announceHeldBack, type WouldWrite } from './dry-run';
 import { DependencyIndex, secretDependency, vvpNamespaceDependency } from './dependencies';
 import { classifyFailure } from './failures';
 import { judgeOwnership, ownerLabelsFor, type Ownership } from './ownership';
+import { recoveryRecorded } from './recovery';
 import { VvpSession, tokenRequestFor } from './session';
 import { notReady, notSynced, synced } from './conditions';
 import type {
@@ -139,6 +140,16 @@ interface Report<O> {
   forgetId?: boolean;
   /** Drift repaired in this reconcile: the CR paths VVP had changed behind our back. */
   drifted?: readonly string[];
+  /** The intent of an interrupted earlier create whose object this reconcile found. */
+  recovering?: PendingOperation;
+}
+
+/** How far a reconcile got before its report. */
+interface Progress {
+  adopted: boolean;
+  wrote: boolean;
+  /** See {@link Report.recovering}. */
+  recovering?: PendingOperation;
 }
 
 /** One reconcile (or finalize) of one CR: the object as last written, and the means to act. */
@@ -185,18 +196,15 @@ class ReconcileRun<T extends ManagedResource, O> {
     const ownership = judgeOwnership(this.#object, this.#location, identity);
     if (ownership.owner === 'other')
       return this.#whenForeign(client, observed, identity, ownership);
-    if (
-      this.#object.status?.pendingOperation !== undefined &&
-      this.#object.status.id === undefined
-    ) {
-      this.#event(
-        'Normal',
-        'Created',
-        'Create',
-        `Found ${this.#describe()}, created by an interrupted earlier reconcile; managing it (no second object was created).`,
-      );
-    }
-    return this.#manage(client, observed, { adopted: false, wrote: false });
+    const intent = this.#object.status?.pendingOperation;
+    // An intent without an id: the create it announced may have reached VVP, and this is its
+    // object. Announced only by the status write that records it (see recoveryRecorded).
+    const recovering = intent !== undefined && this.#object.status?.id === undefined;
+    return this.#manage(client, observed, {
+      adopted: false,
+      wrote: false,
+      ...(recovering ? { recovering: intent } : {}),
+    });
   }
 
   async finalize(nextBlockedDelay: () => number): Promise<ReconcileResult | undefined> {
@@ -418,7 +426,7 @@ class ReconcileRun<T extends ManagedResource, O> {
   async #manage(
     client: ExternalClient<O>,
     observed: O,
-    progress: { adopted: boolean; wrote: boolean },
+    progress: Progress,
   ): Promise<ReconcileResult | undefined> {
     let current = observed;
     const paths = client.diff(current);
@@ -467,7 +475,7 @@ class ReconcileRun<T extends ManagedResource, O> {
       ? notSynced('Paused', `Paused by annotation ${ANNOTATION_PAUSED}; VVP matches the spec.`)
       : synced('');
     return this.#finish(client, current, {
-      adopted: progress.adopted,
+      ...progress,
       wrote: progress.wrote || paths.length > 0,
       synced: pausedNote,
       drifted,
@@ -478,7 +486,7 @@ class ReconcileRun<T extends ManagedResource, O> {
    * VVP differs on managed fields although this very generation was synced with this very
    * object: someone changed it in VVP. (A new generation, a create or an adoption is not drift.)
    */
-  #isDrift(identity: ExternalIdentity, progress: { adopted: boolean; wrote: boolean }): boolean {
+  #isDrift(identity: ExternalIdentity, progress: Progress): boolean {
     if (progress.adopted || progress.wrote || this.#controls.paused) return false;
     const status = this.#object.status;
     const wasSynced = findCondition(status?.conditions, 'Synced');
@@ -493,12 +501,7 @@ class ReconcileRun<T extends ManagedResource, O> {
   async #finish(
     client: ExternalClient<O>,
     observed: O,
-    outcome: {
-      adopted: boolean;
-      wrote: boolean;
-      synced: ConditionUpdate;
-      drifted?: readonly string[];
-    },
+    outcome: Progress & { synced: ConditionUpdate; drifted?: readonly string[] },
   ): Promise<ReconcileResult | undefined> {
     const external = client.report(observed);
     await this.#report({
@@ -509,6 +512,7 @@ class ReconcileRun<T extends ManagedResource, O> {
       adopted: outcome.adopted,
       intent: 'clear',
       ...(outcome.drifted === undefined ? {} : { drifted: outcome.drifted }),
+      ...(outcome.recovering === undefined ? {} : { recovering: outcome.recovering }),
     });
     return external.transitioning ? { requeueAfter: this.#transitionPollMs() } : undefined;
   }
@@ -613,7 +617,23 @@ class ReconcileRun<T extends ManagedResource, O> {
       status.resourceVersion = managed.identity.resourceVersion;
     }
     if (report.adopted === true) status.adopted = true;
-    this.#object = await this.#context.client.patchStatus(this.#object, status);
+    const before = this.#object;
+    const { recovering } = report;
+    // Resolving an intent read from the cache: only over the version it was read from.
+    const resourceVersion = recovering === undefined ? undefined : before.metadata?.resourceVersion;
+    this.#object = await this.#context.client.patchStatus(
+      before,
+      status,
+      resourceVersion === undefined ? {} : { resourceVersion },
+    );
+    if (recovering !== undefined && recoveryRecorded(before, this.#object, recovering)) {
+      this.#event(
+        'Normal',
+        'Created',
+        'Create',
+        `Found ${this.#describe()}, created by an interrupted earlier reconcile; managing it (no second object was created).`,
+      );
+    }
   }
 
   async #afterDeletion(client: ExternalClient<O>): Promise<void> {
