@@ -6,7 +6,7 @@ import { testLogger } from '../testing/test-logger';
 import { WIDGET } from '../testing/widget';
 import { eventually } from '../testing/eventually';
 import { systemClock } from './clock';
-import { ResilientInformer } from './informer';
+import { ResilientInformer, trimmedForCache } from './informer';
 import { SECRET } from './secrets';
 import { SharedInformers } from './shared-informers';
 import type { KubeObject } from './kube-object';
@@ -190,6 +190,47 @@ describe('ResilientInformer', () => {
     expect(informer.list().map((object) => object.metadata?.name)).toEqual(['w1']);
   });
 
+  it('caches listed and watched objects without their managedFields', async () => {
+    const withFields = (name: string, resourceVersion: string): KubeObject => ({
+      ...widget(name, resourceVersion),
+      metadata: {
+        ...widget(name, resourceVersion).metadata,
+        labels: { app: 'a' },
+        managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1' }],
+      },
+    });
+    const api = await fakeApiServer(
+      [listOf('10', [withFields('w1', '9')])],
+      [stream([{ type: 'ADDED', object: withFields('w2', '11') }], true)],
+    );
+    const added: KubeObject[] = [];
+    const informer = new ResilientInformer<KubeObject>(
+      {
+        kubeConfig: api.kubeConfig,
+        resource,
+        namespace: 'ns',
+        logger: testLogger,
+        clock: systemClock,
+      },
+      {
+        onAdd: (object) => added.push(object),
+        onUpdate: () => undefined,
+        onDelete: () => undefined,
+      },
+    );
+    cleanups.push(() => informer.stop(), api.close);
+    informer.start();
+    await until('both objects', () => added.length === 2);
+    for (const name of ['w1', 'w2']) {
+      const cached = informer.get(name, 'ns');
+      expect(cached?.metadata?.labels).toEqual({ app: 'a' });
+      expect(cached?.metadata).not.toHaveProperty('managedFields');
+    }
+    expect(added.map((object) => object.metadata)).not.toContainEqual(
+      expect.objectContaining({ managedFields: expect.anything() }),
+    );
+  });
+
   it('counts as failing while it cannot list, with the time the failures began', async () => {
     const api = await fakeApiServer([], []);
     const informer = new ResilientInformer<KubeObject>(
@@ -210,6 +251,21 @@ describe('ResilientInformer', () => {
     expect(informer.synced).toBe(false);
     expect(informer.failingSince).toBeGreaterThanOrEqual(before);
     expect(informer.dead).toBe(false);
+  });
+});
+
+describe('trimmedForCache', () => {
+  it('drops managedFields and keeps everything else, also of odd inputs', () => {
+    expect(
+      trimmedForCache({
+        kind: 'Widget',
+        metadata: { name: 'w', annotations: { a: 'b' }, managedFields: [{ manager: 'm' }] },
+        spec: { x: 1 },
+      }),
+    ).toEqual({ kind: 'Widget', metadata: { name: 'w', annotations: { a: 'b' } }, spec: { x: 1 } });
+    expect(trimmedForCache({ kind: 'Status' })).toEqual({ kind: 'Status' });
+    expect(trimmedForCache(null)).toBeNull();
+    expect(trimmedForCache({ metadata: null })).toEqual({ metadata: null });
   });
 });
 
