@@ -6,7 +6,7 @@ import { testLogger } from '../testing/test-logger';
 import { WIDGET } from '../testing/widget';
 import { eventually } from '../testing/eventually';
 import { systemClock } from './clock';
-import { ResilientInformer } from './informer';
+import { ResilientInformer, trimmedForCache, type InformerOptions } from './informer';
 import { SECRET } from './secrets';
 import { SharedInformers } from './shared-informers';
 import type { KubeObject } from './kube-object';
@@ -116,6 +116,27 @@ function until(what: string, condition: () => boolean): Promise<true> {
   });
 }
 
+/** An informer on the fake API server's widgets in `ns` that records what it hands out. */
+function recordingInformer(
+  kubeConfig: KubeConfig,
+  options: Partial<InformerOptions> = {},
+): { informer: ResilientInformer<KubeObject>; events: string[]; added: KubeObject[] } {
+  const events: string[] = [];
+  const added: KubeObject[] = [];
+  const informer = new ResilientInformer<KubeObject>(
+    { kubeConfig, resource, namespace: 'ns', logger: testLogger, clock: systemClock, ...options },
+    {
+      onAdd: (object) => {
+        added.push(object);
+        events.push(`add ${object.metadata?.name ?? ''}`);
+      },
+      onUpdate: (object) => events.push(`update ${object.metadata?.name ?? ''}`),
+      onDelete: (object) => events.push(`delete ${object.metadata?.name ?? ''}`),
+    },
+  );
+  return { informer, events, added };
+}
+
 describe('ResilientInformer', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -131,22 +152,9 @@ describe('ResilientInformer', () => {
         stream([{ type: 'MODIFIED', object: widget('w2', '12') }], true),
       ],
     );
-    const events: string[] = [];
-    const informer = new ResilientInformer<KubeObject>(
-      {
-        kubeConfig: api.kubeConfig,
-        resource,
-        namespace: 'ns',
-        logger: testLogger,
-        clock: systemClock,
-        restartBackoff: { baseDelayMs: 10, maxDelayMs: 50 },
-      },
-      {
-        onAdd: (object) => events.push(`add ${object.metadata?.name ?? ''}`),
-        onUpdate: (object) => events.push(`update ${object.metadata?.name ?? ''}`),
-        onDelete: (object) => events.push(`delete ${object.metadata?.name ?? ''}`),
-      },
-    );
+    const { informer, events } = recordingInformer(api.kubeConfig, {
+      restartBackoff: { baseDelayMs: 10, maxDelayMs: 50 },
+    });
     cleanups.push(() => informer.stop(), api.close);
     informer.start();
     await until('the update after the resumed watch', () => events.includes('update w2'));
@@ -165,21 +173,7 @@ describe('ResilientInformer', () => {
       [listOf('10', [widget('w1', '9'), widget('w2', '9')]), listOf('20', [widget('w1', '9')])],
       [fail(410), stream([], true)],
     );
-    const events: string[] = [];
-    const informer = new ResilientInformer<KubeObject>(
-      {
-        kubeConfig: api.kubeConfig,
-        resource,
-        namespace: 'ns',
-        logger: testLogger,
-        clock: systemClock,
-      },
-      {
-        onAdd: (object) => events.push(`add ${object.metadata?.name ?? ''}`),
-        onUpdate: (object) => events.push(`update ${object.metadata?.name ?? ''}`),
-        onDelete: (object) => events.push(`delete ${object.metadata?.name ?? ''}`),
-      },
-    );
+    const { informer, events } = recordingInformer(api.kubeConfig);
     cleanups.push(() => informer.stop(), api.close);
     informer.start();
     await until('the deletion seen by the re-list', () => events.includes('delete w2'));
@@ -188,6 +182,33 @@ describe('ResilientInformer', () => {
     expect(events).toEqual(['add w1', 'add w2', 'delete w2']);
     expect(api.seen).toEqual(['list', 'watch rv=10', 'list', 'watch rv=20']);
     expect(informer.list().map((object) => object.metadata?.name)).toEqual(['w1']);
+  });
+
+  it('caches listed and watched objects without their managedFields', async () => {
+    const withFields = (name: string, resourceVersion: string): KubeObject => ({
+      ...widget(name, resourceVersion),
+      metadata: {
+        ...widget(name, resourceVersion).metadata,
+        labels: { app: 'a' },
+        managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1' }],
+      },
+    });
+    const api = await fakeApiServer(
+      [listOf('10', [withFields('w1', '9')])],
+      [stream([{ type: 'ADDED', object: withFields('w2', '11') }], true)],
+    );
+    const { informer, added } = recordingInformer(api.kubeConfig);
+    cleanups.push(() => informer.stop(), api.close);
+    informer.start();
+    await until('both objects', () => added.length === 2);
+    for (const name of ['w1', 'w2']) {
+      const cached = informer.get(name, 'ns');
+      expect(cached?.metadata?.labels).toEqual({ app: 'a' });
+      expect(cached?.metadata).not.toHaveProperty('managedFields');
+    }
+    expect(added.map((object) => object.metadata)).not.toContainEqual(
+      expect.objectContaining({ managedFields: expect.anything() }),
+    );
   });
 
   it('counts as failing while it cannot list, with the time the failures began', async () => {
@@ -210,6 +231,21 @@ describe('ResilientInformer', () => {
     expect(informer.synced).toBe(false);
     expect(informer.failingSince).toBeGreaterThanOrEqual(before);
     expect(informer.dead).toBe(false);
+  });
+});
+
+describe('trimmedForCache', () => {
+  it('drops managedFields and keeps everything else, also of odd inputs', () => {
+    expect(
+      trimmedForCache({
+        kind: 'Widget',
+        metadata: { name: 'w', annotations: { a: 'b' }, managedFields: [{ manager: 'm' }] },
+        spec: { x: 1 },
+      }),
+    ).toEqual({ kind: 'Widget', metadata: { name: 'w', annotations: { a: 'b' } }, spec: { x: 1 } });
+    expect(trimmedForCache({ kind: 'Status' })).toEqual({ kind: 'Status' });
+    expect(trimmedForCache(null)).toBeNull();
+    expect(trimmedForCache({ metadata: null })).toEqual({ metadata: null });
   });
 });
 

@@ -32,6 +32,23 @@ const DEFAULT_RESTART_BACKOFF: BackoffOptions = { baseDelayMs: 1_000, maxDelayMs
 const HEALTHY_CONNECTION_MS = 30_000;
 
 /**
+ * Drops what no reconciler reads before an object enters the cache: `metadata.managedFields`,
+ * the server-side-apply bookkeeping, is often larger than the rest of the object and would be
+ * held for every cached object (controller-runtime users strip it the same way). Edits the
+ * object in place: it comes fresh from the wire and nothing else holds it yet. Writes never
+ * send cached objects whole, and an update without managedFields keeps the server's.
+ */
+export function trimmedForCache<T>(object: T): T {
+  if (typeof object === 'object' && object !== null && 'metadata' in object) {
+    const { metadata } = object;
+    if (typeof metadata === 'object' && metadata !== null && 'managedFields' in metadata) {
+      delete metadata.managedFields;
+    }
+  }
+  return object;
+}
+
+/**
  * client-node's {@link Watch} rejects (instead of calling `done`) when authentication
  * fails before the request, and {@link ListWatch} re-enters `watch()` from a callback whose
  * promise nobody awaits: an unhandled rejection would end the process. Route every failure
@@ -45,7 +62,14 @@ class SafeWatch extends Watch {
     done: (err: unknown) => void,
   ): Promise<AbortController> {
     try {
-      return await super.watch(path, queryParams, callback, done);
+      return await super.watch(
+        path,
+        queryParams,
+        (phase, apiObj, watchObj) => {
+          callback(phase, trimmedForCache(apiObj), watchObj);
+        },
+        done,
+      );
     } catch (error) {
       done(error);
       return new AbortController();
@@ -97,6 +121,7 @@ export class ResilientInformer<T extends KubeObject> {
         options.labelSelector,
       );
       this.#listSucceeded = true;
+      for (const item of list.items) trimmedForCache(item);
       return list;
     };
     this.#listWatch = new ListWatch<T>(

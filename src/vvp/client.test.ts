@@ -18,6 +18,7 @@ import {
   VvpError,
   type VvpClientOptions,
 } from './index';
+import { CAPABILITIES_TTL_MS } from './client';
 
 const GATEWAY = 'http://vvp.test:8080';
 const DEPLOYMENTS = '/api/v1/namespaces/team-a/deployments';
@@ -183,6 +184,63 @@ describe('VvpClient requests', () => {
       upsert: true,
       deploymentTargetName: true,
     });
+  });
+});
+
+describe('VvpClient capabilities cache', () => {
+  const SYSTEM_INFO = '/api/v1/status/system-info';
+  const answer = (buildVersion: string) => ({ status: { revisionInformation: { buildVersion } } });
+
+  it('reads the version once per TTL, shared by concurrent and later callers', async () => {
+    let now = 1_000_000;
+    const scope = nock(GATEWAY).get(SYSTEM_INFO).reply(200, answer('2.4.3'));
+    const { vvp, registry } = harness({ now: () => now });
+    const [first, second] = await Promise.all([
+      vvp.status().capabilities(),
+      vvp.status({ auth: { token: 'another-token' } }).capabilities(),
+    ]);
+    expect(first.upsert).toBe(true);
+    expect(second).toBe(first);
+    now += CAPABILITIES_TTL_MS - 1;
+    expect((await vvp.status().capabilities()).buildVersion).toBe('2.4.3');
+    expect(await counter(registry, { route: SYSTEM_INFO })).toBe(1);
+    scope.done();
+
+    nock(GATEWAY).get(SYSTEM_INFO).reply(200, answer('2.1.0'));
+    now += 1;
+    expect((await vvp.status().capabilities()).upsert).toBe(false);
+    expect(await counter(registry, { route: SYSTEM_INFO })).toBe(2);
+  });
+
+  it('does not keep a failed read', async () => {
+    nock(GATEWAY).get(SYSTEM_INFO).reply(404, { message: 'nope' });
+    nock(GATEWAY).get(SYSTEM_INFO).reply(200, answer('2.4.3'));
+    const { vvp } = harness();
+    await expect(vvp.status().capabilities()).rejects.toBeInstanceOf(NotFoundError);
+    expect((await vvp.status().capabilities()).upsert).toBe(true);
+  });
+
+  it.each([
+    ['a 405 (a method the cached version allowed)', 405],
+    ['an unavailable VVP (an upgrade restarts it)', 503],
+  ])('reads the version again after %s', async (_, status) => {
+    nock(GATEWAY).get(SYSTEM_INFO).reply(200, answer('2.4.3'));
+    nock(GATEWAY).put(`${DEPLOYMENTS}/orders`).reply(status, { message: 'no' });
+    nock(GATEWAY).get(SYSTEM_INFO).reply(200, answer('2.1.0'));
+    const { vvp } = harness({ retry: { maxAttempts: 1 } });
+    expect((await vvp.status().capabilities()).upsert).toBe(true);
+    await expect(vvp.deployments('team-a').upsert('orders', {})).rejects.toBeInstanceOf(VvpError);
+    expect((await vvp.status().capabilities()).upsert).toBe(false);
+  });
+
+  it('keeps the version across ordinary failures such as a missing deployment', async () => {
+    nock(GATEWAY).get(SYSTEM_INFO).reply(200, answer('2.4.3'));
+    nock(GATEWAY).get(`${DEPLOYMENTS}/orders`).reply(404, { message: 'not found' });
+    const { vvp, registry } = harness();
+    await vvp.status().capabilities();
+    await expect(vvp.deployments('team-a').get('orders')).rejects.toBeInstanceOf(NotFoundError);
+    await vvp.status().capabilities();
+    expect(await counter(registry, { route: SYSTEM_INFO })).toBe(1);
   });
 });
 

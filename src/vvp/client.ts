@@ -7,7 +7,7 @@ import type { OpenAPIConfig } from '../generated/core/OpenAPI';
 import type { Logger } from '../logging';
 import { sleepUnlessAborted } from './abort';
 import { anonymousPlatform, type PlatformTokenProvider, type TokenProvider } from './auth';
-import { VvpError } from './errors';
+import { UnavailableError, VvpError } from './errors';
 import { DEFAULT_RATE_LIMIT, RequestLimiter } from './rate-limit';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import { VvpTransport, concretePath, type VvpCallOptions } from './transport';
@@ -63,6 +63,21 @@ export interface VvpClientOptions {
  * handed back to the work queue than allowed to hold a reconcile worker.
  */
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a VVP build version read is trusted. Every reconcile asks for the capabilities; an
+ * upgrade of VVP is rare and restarts it, which {@link forgetsCapabilities} notices sooner.
+ */
+export const CAPABILITIES_TTL_MS = 5 * 60_000;
+
+/**
+ * Failures after which the cached version is read again: an unreachable VVP may come back as
+ * another build (an upgrade restarts it), and 405 is how a VVP older than the cached version
+ * refuses a method (PUT) the newer one allowed.
+ */
+function forgetsCapabilities(error: unknown): boolean {
+  return error instanceof UnavailableError || (error instanceof VvpError && error.status === 405);
+}
 
 export interface DeploymentTargetsApi {
   list(): Promise<DeploymentTarget[]>;
@@ -150,6 +165,9 @@ export class VvpClient {
   readonly #transport: VvpTransport;
   /** The generated services for calls without options, built once. */
   readonly #plain: VvpApiClient;
+  readonly #now: () => number;
+  /** The version read shared by every caller until {@link CAPABILITIES_TTL_MS} has passed. */
+  #capabilities: { read: Promise<VvpCapabilities>; readAt: number } | undefined;
 
   constructor(options: VvpClientOptions) {
     this.#transport = new VvpTransport({
@@ -167,13 +185,39 @@ export class VvpClient {
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
     });
-    this.#plain = new VvpApiClient({}, transportRequestClass(this.#transport, {}));
+    this.#now = options.now ?? Date.now;
+    this.#plain = new VvpApiClient({}, this.#requestClass({}));
   }
 
   /** The generated services, sending through the transport with these call options. */
   #services(options: VvpCallOptions): VvpApiClient {
     if (options.signal === undefined && options.auth === undefined) return this.#plain;
-    return new VvpApiClient({}, transportRequestClass(this.#transport, options));
+    return new VvpApiClient({}, this.#requestClass(options));
+  }
+
+  #requestClass(options: VvpCallOptions): new (config: OpenAPIConfig) => BaseHttpRequest {
+    return transportRequestClass(this.#transport, options, (error) => {
+      if (forgetsCapabilities(error)) this.#capabilities = undefined;
+    });
+  }
+
+  /**
+   * The capabilities from one system-info read per {@link CAPABILITIES_TTL_MS}: concurrent
+   * callers share the read in flight; a failed read is not kept.
+   */
+  #cachedCapabilities(api: VvpApiClient['status']): Promise<VvpCapabilities> {
+    const now = this.#now();
+    const cached = this.#capabilities;
+    if (cached !== undefined && now - cached.readAt < CAPABILITIES_TTL_MS) return cached.read;
+    const read = api
+      .getSystemInfo()
+      .then((info) => capabilitiesOf(info.status?.revisionInformation?.buildVersion));
+    const entry = { read, readAt: now };
+    this.#capabilities = entry;
+    read.catch(() => {
+      if (this.#capabilities === entry) this.#capabilities = undefined;
+    });
+    return read;
   }
 
   deploymentTargets(namespace: string, options: VvpCallOptions = {}): DeploymentTargetsApi {
@@ -260,8 +304,7 @@ export class VvpClient {
     return {
       get: () => api.getStatus(),
       systemInfo: () => api.getSystemInfo(),
-      capabilities: async () =>
-        capabilitiesOf((await api.getSystemInfo()).status?.revisionInformation?.buildVersion),
+      capabilities: () => this.#cachedCapabilities(api),
     };
   }
 
@@ -293,14 +336,21 @@ export class VvpClient {
 function transportRequestClass(
   transport: VvpTransport,
   callOptions: VvpCallOptions,
+  onFailure: (error: unknown) => void,
 ): new (config: OpenAPIConfig) => BaseHttpRequest {
   return class TransportHttpRequest extends BaseHttpRequest {
     override request<T>(options: ApiRequestOptions): CancelablePromise<T> {
       return new CancelablePromise<T>((resolve, reject) => {
         // The generated signature names the response type; the spec is the contract for it.
-        transport.send(options, callOptions).then((body) => {
-          resolve(body as T);
-        }, reject);
+        transport.send(options, callOptions).then(
+          (body) => {
+            resolve(body as T);
+          },
+          (error: unknown) => {
+            onFailure(error);
+            reject(error);
+          },
+        );
       });
     }
   };
