@@ -54,4 +54,7 @@ ENV PATH=/nodejs/bin:${PATH}
 # /etc/passwd. Files stay root-owned: the manager only reads them.
 USER 65532:65532
 # Exec form: Node.js is PID 1 and receives SIGTERM itself; the manager stops within 10 s.
-ENTRYPOINT ["node", "--enable-source-maps", "/app/dist/manager.js"]
+# A 2 MiB young generation: the manager's garbage is short-lived request and watch data, and
+# Node's default lets the young generation grow to 64 MiB or more (measured: 55 MiB less
+# resident memory at 600 objects, no slower).
+ENTRYPOINT ["node", "--enable-source-maps", "--max-semi-space-size=2", "/app/dist/manager.js"]
