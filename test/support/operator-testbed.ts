@@ -5,7 +5,12 @@ import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { Knobs, RequestLogEntry, RunningSimulator } from '../../src/simulator';
 import { uniqueNamespace } from './cluster';
 import { killManager, type ManagerRun } from './manager-process';
-import { grantOperatorRbac, installOperatorCrds, startOperator } from './operator';
+import {
+  grantOperatorRbac,
+  installOperatorCrds,
+  startOperator,
+  type OperatorRunOptions,
+} from './operator';
 import { call, startQuietSimulator, type HttpAnswer } from './simulator';
 
 /** The simulator's bootstrap admin token; also the operator's Platform API credentials. */
@@ -25,6 +30,8 @@ export interface OperatorTestbed {
   vvpWrites(): RequestLogEntry[];
   /** SIGKILLs the manager and starts it again; resolves once it is ready. */
   restartOperator(): Promise<void>;
+  /** The manager now running (its log records, its process). */
+  readonly operator: ManagerRun;
 }
 
 export interface TestbedOptions {
@@ -33,6 +40,8 @@ export interface TestbedOptions {
   knobs?: Partial<Knobs>;
   /** Runs before the manager first starts, e.g. to create VVP objects it should find. */
   beforeStart?: (bed: OperatorTestbed) => Promise<void>;
+  /** Further manager settings (e.g. a resync period, flags), kept across restarts. */
+  operator?: Pick<OperatorRunOptions, 'resyncPeriod' | 'extraArgs'>;
 }
 
 /** Registers the hooks that build and tear down the test bed; call at describe level. */
@@ -51,6 +60,7 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
       simulatorUrl: bed.simulator.url,
       operatorNamespace: bed.operatorNamespace,
       env: { PLATFORM_API_TOKEN: E2E_ADMIN_TOKEN },
+      ...options.operator,
     });
   };
   const stopped = (run: ManagerRun | undefined): boolean =>
@@ -65,6 +75,9 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
     },
     get appNamespace() {
       return ready(appNamespace, 'application namespace');
+    },
+    get operator() {
+      return ready(operator, 'manager');
     },
     vvp: (method, path, body) =>
       call(bed.simulator.url, method, path, {
