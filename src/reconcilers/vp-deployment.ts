@@ -4,10 +4,12 @@ import {
   OWNER_LABELS,
   VP_DEPLOYMENT,
   VP_DEPLOYMENT_TARGET,
+  VP_SAVEPOINT,
   type JobSummary,
   type SavepointSummary,
   type VpDeployment,
   type VpDeploymentTarget,
+  type VpSavepoint,
 } from '../api';
 import { findCondition, type ConditionUpdate } from '../controller';
 import { applyMergePatch, isJsonObject, type Json, type JsonObject } from '../json';
@@ -537,8 +539,29 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       deployment.status?.state === 'TRANSITIONING' ||
       deployment.status?.state !== status?.state ||
       deployment.status?.running?.jobId !== status?.jobId ||
-      status?.jobs === undefined
+      status?.jobs === undefined ||
+      this.#savepointTriggeredSinceMirror(deployment)
     );
+  }
+
+  /**
+   * Whether a VpSavepoint of this deployment was triggered after the newest mirrored VVP
+   * event: VVP then has savepoint events of the deployment (NEED_TO_TRIGGER_A_SAVEPOINT, …)
+   * although its state and job stayed the same. Read from the informer cache, so a steady
+   * state still costs one GET; once mirrored, the cursor is past the trigger.
+   */
+  #savepointTriggeredSinceMirror(deployment: Deployment): boolean {
+    const id = deployment.metadata?.id;
+    const mirroredUntil = Date.parse(this.object.status?.eventCursor?.lastEventTime ?? '');
+    return this.connection.cache
+      .list<VpSavepoint>(VP_SAVEPOINT, this.object.metadata?.namespace)
+      .some((savepoint) => {
+        if (id === undefined || savepoint.status?.deploymentId !== id) return false;
+        const triggered = Date.parse(savepoint.status.lastAttemptTime ?? '');
+        if (Number.isNaN(triggered)) return false;
+        // Without a mirrored event yet, any trigger is news.
+        return Number.isNaN(mirroredUntil) || triggered > mirroredUntil;
+      });
   }
 
   /** Mirrors the deployment's new VVP events into Kubernetes Events (event-mirror.ts). */
