@@ -47,6 +47,7 @@ describe('SIGKILL of the manager at random moments under load', () => {
   let secondNamespace = '';
   const bed = useOperatorTestbed({
     appNamespacePrefix: 'chaos-kill',
+    watchNamespaces: () => [bed.appNamespace, secondNamespace],
     knobs: { transitionMs: 200 },
     operator: {
       resyncPeriod: '10s',

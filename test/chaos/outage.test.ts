@@ -52,6 +52,7 @@ function reconcilesWithin(ms: number): number {
 describe('a VVP outage of several resync periods', () => {
   const bed = useOperatorTestbed({
     appNamespacePrefix: 'chaos-outage',
+    watchNamespaces: () => [bed.appNamespace],
     knobs: { transitionMs: 200 },
     operator: {
       resyncPeriod: `${RESYNC_SECONDS}s`,

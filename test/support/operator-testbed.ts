@@ -42,6 +42,11 @@ export interface TestbedOptions {
   beforeStart?: (bed: OperatorTestbed) => Promise<void>;
   /** Further manager settings (e.g. a resync period, flags), kept across restarts. */
   operator?: Pick<OperatorRunOptions, 'resyncPeriod' | 'extraArgs'>;
+  /**
+   * The namespaces the manager watches, known once they exist (all by default): keeps CRs
+   * other test files left in the cluster out of a test that counts everything in VVP.
+   */
+  watchNamespaces?: (bed: OperatorTestbed) => readonly string[];
 }
 
 /** Registers the hooks that build and tear down the test bed; call at describe level. */
@@ -61,6 +66,9 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
       operatorNamespace: bed.operatorNamespace,
       env: { PLATFORM_API_TOKEN: E2E_ADMIN_TOKEN },
       ...options.operator,
+      ...(options.watchNamespaces === undefined
+        ? {}
+        : { watchNamespaces: options.watchNamespaces(bed) }),
     });
   };
   const stopped = (run: ManagerRun | undefined): boolean =>

@@ -2,6 +2,7 @@
 // and the objects in VVP (through the simulator's VVP API, as any VVP client sees them). Each
 // check returns the problems it found, as sentences naming the object, so a failing scenario
 // says what was lost, duplicated or left behind.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventsV1Event } from '@kubernetes/client-node';
 import { OWNER_LABELS } from '../../../src/api';
 import { diffManaged } from '../../../src/reconcilers/managed/diff';
@@ -39,6 +40,8 @@ export interface World {
   vvp: VvpCall;
 }
 
+const VVP_READ_ATTEMPTS = 20;
+
 export interface WorldScope {
   kube: Kube;
   vvp: VvpCall;
@@ -48,12 +51,18 @@ export interface WorldScope {
   vvpNamespaces: readonly string[];
 }
 
+/** Reads a VVP list, retrying 5xx answers: the checker may run while faults are injected. */
 async function vvpItems<T>(vvp: VvpCall, path: string): Promise<T[]> {
-  const answer = await vvp('GET', path);
-  if (answer.status !== 200)
-    throw new Error(`GET ${path} answered ${answer.status}: ${answer.text}`);
-  const items = field(answer.body, 'items');
-  return Array.isArray(items) ? (items as T[]) : [];
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await vvp('GET', path);
+    if (answer.status === 200) {
+      const items = field(answer.body, 'items');
+      return Array.isArray(items) ? (items as T[]) : [];
+    }
+    if (answer.status < 500 || attempt >= VVP_READ_ATTEMPTS) {
+      throw new Error(`GET ${path} answered ${answer.status}: ${answer.text}`);
+    }
+  }
 }
 
 export async function readWorld(scope: WorldScope): Promise<World> {
@@ -366,7 +375,15 @@ export async function waitForConvergence(
 ): Promise<World> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const world = await readWorld(scope);
+    let world: World;
+    try {
+      world = await readWorld(scope);
+    } catch (error) {
+      // A transient refusal (an API server still initialising, a VVP fault): not converged yet.
+      if (Date.now() > deadline) throw error;
+      await sleep(1_000);
+      continue;
+    }
     let problems = [
       ...convergenceProblems(world),
       ...unresolvedFinalizers(world),
@@ -391,6 +408,6 @@ export async function waitForConvergence(
         `not converged after ${Math.round(options.timeoutMs / 1000)} s (${problems.length} problems):\n${problems.slice(0, 30).join('\n')}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
   }
 }
