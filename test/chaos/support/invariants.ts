@@ -3,6 +3,7 @@
 // check returns the problems it found, as sentences naming the object, so a failing scenario
 // says what was lost, duplicated or left behind.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from '@jest/globals';
 import type { EventsV1Event } from '@kubernetes/client-node';
 import { OWNER_LABELS } from '../../../src/api';
 import { diffManaged } from '../../../src/reconcilers/managed/diff';
@@ -410,4 +411,15 @@ export async function waitForConvergence(
     }
     await sleep(1_000);
   }
+}
+
+/** Asserts that the verdict found nothing wrong, each list shown in full when it did. */
+export function expectCleanVerdict(verdict: Verdict): void {
+  expect(verdict.mismatches).toEqual([]);
+  expect(verdict.duplicates).toEqual([]);
+  expect(verdict.orphans).toEqual([]);
+  expect(verdict.unresolvedFinalizers).toEqual([]);
+  expect(verdict.savepoints).toEqual([]);
+  expect(verdict.events.lost).toEqual([]);
+  expect(verdict.events.duplicated).toEqual([]);
 }

@@ -232,3 +232,23 @@ export async function forEachConcurrently<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/** Creates VpDeployments of the default shape, named `names`, on `target`. */
+export async function createDeployments(
+  kube: Kube,
+  names: readonly string[],
+  target: TargetPlacement,
+): Promise<void> {
+  await forEachConcurrently(names, 5, async (name) => {
+    await kube.create(
+      PLURALS.deployment,
+      target.namespace,
+      deploymentManifest({
+        name,
+        namespace: target.namespace,
+        target: target.name,
+        vvpNamespace: target.vvpNamespace,
+      }),
+    );
+  });
+}
