@@ -84,6 +84,11 @@ type TargetResolution =
 export class VpDeploymentKind implements ManagedKind<VpDeployment, ObservedDeployment> {
   readonly resource = VP_DEPLOYMENT;
   readonly ownership = 'labels';
+  /**
+   * Deployments (by uid) whose last mirror left VVP events for another call (more than one
+   * batch, or a failed post): the next poll mirrors again even when nothing else changed.
+   */
+  readonly #unfinishedMirrors = new Set<string>();
 
   constructor(
     private readonly vvp: DeploymentVvp,
@@ -124,7 +129,14 @@ export class VpDeploymentKind implements ManagedKind<VpDeployment, ObservedDeplo
   }
 
   connect(object: VpDeployment, connection: Connection): ExternalClient<ObservedDeployment> {
-    return new DeploymentClient(this.vvp, this.savepoints, object, this.locate(object), connection);
+    return new DeploymentClient(
+      this.vvp,
+      this.savepoints,
+      object,
+      this.locate(object),
+      connection,
+      this.#unfinishedMirrors,
+    );
   }
 }
 
@@ -148,6 +160,7 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
     private readonly object: VpDeployment,
     private readonly location: VvpLocation,
     private readonly connection: Connection,
+    private readonly unfinishedMirrors: Set<string>,
   ) {
     this.#target = resolveTarget(object, connection);
   }
@@ -168,7 +181,9 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       jobs: changed ? await this.#listJobs(deployment) : undefined,
       lastSavepoint: changed ? await this.#lastSavepoint(deployment) : undefined,
       events:
-        changed || this.object.status?.eventCursor === undefined
+        changed ||
+        this.object.status?.eventCursor === undefined ||
+        this.unfinishedMirrors.has(this.object.metadata?.uid ?? '')
           ? await this.#mirrorEvents(deployment)
           : undefined,
     };
@@ -575,6 +590,9 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       events: this.connection.events,
       cursor: this.object.status?.eventCursor,
     });
+    const uid = this.object.metadata?.uid ?? '';
+    if (more) this.unfinishedMirrors.add(uid);
+    else this.unfinishedMirrors.delete(uid);
     return { cursor, more };
   }
 
