@@ -24,7 +24,7 @@ import {
   vvpOf,
 } from './support/resources';
 
-const DEPLOYMENTS = 30;
+const DEPLOYMENTS = 20;
 const RESYNC_SECONDS = 2;
 
 describe('5xx answers and latency spikes', () => {
@@ -55,12 +55,12 @@ describe('5xx answers and latency spikes', () => {
     const names = Array.from({ length: DEPLOYMENTS }, (_, i) => `faulty-${i}`);
     try {
       await createDeployments(kube, names, target);
-      for (const name of random.shuffled(names).slice(0, 10)) {
+      for (const name of random.shuffled(names).slice(0, 6)) {
         await kube.patch(PLURALS.deployment, namespace, name, {
           spec: { spec: deploymentSpec({ parallelism: random.int(2, 4) }) },
         });
       }
-      for (const name of random.shuffled(names).slice(0, 5)) {
+      for (const name of random.shuffled(names).slice(0, 4)) {
         await kube.create(
           PLURALS.savepoint,
           namespace,
