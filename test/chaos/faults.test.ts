@@ -82,14 +82,16 @@ describe('5xx answers and latency spikes', () => {
       // resync is 2 s, transitions poll every 5 s), each trying a call maxAttempts times: a hot
       // loop would be orders of magnitude above.
       const bound = DEFAULT_RETRY_POLICY.maxAttempts * Math.ceil(elapsedSeconds);
-      const injected = entries.filter((entry) => entry.fault).length;
+      const injected = entries.filter((entry) => entry.fault && entry.status >= 500).length;
+      const delayed = entries.filter((entry) => entry.fault && entry.status < 500).length;
       const panics = logRecords(bed.operator).filter((r) => String(r.msg).includes('panicked'));
       printFigures('faults', {
         seed: random.seed,
         deployments: DEPLOYMENTS,
         'VVP requests': entries.length,
-        'faults injected': injected,
-        'fault share %': Math.round((100 * injected) / Math.max(1, entries.length)),
+        '5xx injected': injected,
+        '5xx share %': Math.round((100 * injected) / Math.max(1, entries.length)),
+        'latency spikes': delayed,
         'busiest deployment requests': busiest,
         'per-object bound': bound,
         'converged after s': Math.round(elapsedSeconds),
