@@ -12,7 +12,7 @@ import {
   type VpSavepoint,
 } from '../api';
 import { findCondition, type ConditionUpdate } from '../controller';
-import { applyMergePatch, isJsonObject, type Json, type JsonObject } from '../json';
+import { applyMergePatch, isJsonObject, jsonEqual, type Json, type JsonObject } from '../json';
 import {
   StateConflictError,
   NotFoundError,
@@ -144,6 +144,9 @@ export class VpDeploymentKind implements ManagedKind<VpDeployment, ObservedDeplo
 export function targetDependency(namespace: string, name: string): string {
   return `VpDeploymentTarget ${namespace}/${name}`;
 }
+
+/** Event batches one reconcile mirrors at most before leaving the rest to the next poll. */
+const MAX_MIRROR_BATCHES_PER_RECONCILE = 10;
 
 class DeploymentClient implements ExternalClient<ObservedDeployment> {
   readonly #target: TargetResolution;
@@ -581,19 +584,34 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
 
   /** Mirrors the deployment's new VVP events into Kubernetes Events (event-mirror.ts). */
   async #mirrorEvents(deployment: Deployment): Promise<{ cursor: EventCursor; more: boolean }> {
-    const { cursor, more } = await mirrorDeploymentEvents({
-      object: this.object,
-      vvp: this.vvp,
-      vvpNamespace: this.location.vvpNamespace,
-      deploymentId: deployment.metadata?.id ?? '',
-      callOptions: await this.connection.session.appManager(),
-      events: this.connection.events,
-      cursor: this.object.status?.eventCursor,
-    });
+    // Batch after batch within this reconcile, so that the cursor written with the status
+    // covers everything VVP listed: a manager killed between two polls leaves nothing behind
+    // that no later poll would look at. A batch that does not advance (a failed post) stops.
+    // No cursor but our own create intent: the create was interrupted (a crash before the status
+    // write), so the deployment is ours from its first event, not an adopted one's history.
+    let cursor =
+      this.object.status?.eventCursor ??
+      (this.object.status?.pendingOperation === undefined ? undefined : {});
+    let more = false;
+    for (let batch = 0; batch < MAX_MIRROR_BATCHES_PER_RECONCILE; batch += 1) {
+      const result = await mirrorDeploymentEvents({
+        object: this.object,
+        vvp: this.vvp,
+        vvpNamespace: this.location.vvpNamespace,
+        deploymentId: deployment.metadata?.id ?? '',
+        callOptions: await this.connection.session.appManager(),
+        events: this.connection.events,
+        cursor,
+      });
+      const advanced = !jsonEqual(result.cursor, cursor);
+      cursor = result.cursor;
+      more = result.more;
+      if (!more || !advanced) break;
+    }
     const uid = this.object.metadata?.uid ?? '';
     if (more) this.unfinishedMirrors.add(uid);
     else this.unfinishedMirrors.delete(uid);
-    return { cursor, more };
+    return { cursor: cursor ?? {}, more };
   }
 
   async #lastSavepoint(deployment: Deployment): Promise<SavepointSummary | undefined> {
