@@ -4,13 +4,15 @@ import {
   OWNER_LABELS,
   VP_DEPLOYMENT,
   VP_DEPLOYMENT_TARGET,
+  VP_SAVEPOINT,
   type JobSummary,
   type SavepointSummary,
   type VpDeployment,
   type VpDeploymentTarget,
+  type VpSavepoint,
 } from '../api';
 import { findCondition, type ConditionUpdate } from '../controller';
-import { applyMergePatch, isJsonObject, type Json, type JsonObject } from '../json';
+import { applyMergePatch, isJsonObject, jsonEqual, type Json, type JsonObject } from '../json';
 import {
   StateConflictError,
   NotFoundError,
@@ -82,6 +84,11 @@ type TargetResolution =
 export class VpDeploymentKind implements ManagedKind<VpDeployment, ObservedDeployment> {
   readonly resource = VP_DEPLOYMENT;
   readonly ownership = 'labels';
+  /**
+   * Deployments (by uid) whose last mirror left VVP events for another call (more than one
+   * batch, or a failed post): the next poll mirrors again even when nothing else changed.
+   */
+  readonly #unfinishedMirrors = new Set<string>();
 
   constructor(
     private readonly vvp: DeploymentVvp,
@@ -122,7 +129,14 @@ export class VpDeploymentKind implements ManagedKind<VpDeployment, ObservedDeplo
   }
 
   connect(object: VpDeployment, connection: Connection): ExternalClient<ObservedDeployment> {
-    return new DeploymentClient(this.vvp, this.savepoints, object, this.locate(object), connection);
+    return new DeploymentClient(
+      this.vvp,
+      this.savepoints,
+      object,
+      this.locate(object),
+      connection,
+      this.#unfinishedMirrors,
+    );
   }
 }
 
@@ -130,6 +144,9 @@ export class VpDeploymentKind implements ManagedKind<VpDeployment, ObservedDeplo
 export function targetDependency(namespace: string, name: string): string {
   return `VpDeploymentTarget ${namespace}/${name}`;
 }
+
+/** Event batches one reconcile mirrors at most before leaving the rest to the next poll. */
+const MAX_MIRROR_BATCHES_PER_RECONCILE = 10;
 
 class DeploymentClient implements ExternalClient<ObservedDeployment> {
   readonly #target: TargetResolution;
@@ -146,6 +163,7 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
     private readonly object: VpDeployment,
     private readonly location: VvpLocation,
     private readonly connection: Connection,
+    private readonly unfinishedMirrors: Set<string>,
   ) {
     this.#target = resolveTarget(object, connection);
   }
@@ -166,7 +184,9 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       jobs: changed ? await this.#listJobs(deployment) : undefined,
       lastSavepoint: changed ? await this.#lastSavepoint(deployment) : undefined,
       events:
-        changed || this.object.status?.eventCursor === undefined
+        changed ||
+        this.object.status?.eventCursor === undefined ||
+        this.unfinishedMirrors.has(this.object.metadata?.uid ?? '')
           ? await this.#mirrorEvents(deployment)
           : undefined,
     };
@@ -539,22 +559,61 @@ class DeploymentClient implements ExternalClient<ObservedDeployment> {
       deployment.status?.state === 'TRANSITIONING' ||
       deployment.status?.state !== status?.state ||
       deployment.status?.running?.jobId !== status?.jobId ||
-      status?.jobs === undefined
+      status?.jobs === undefined ||
+      this.#savepointTriggeredSinceMirror(deployment)
     );
+  }
+
+  /**
+   * Whether a VpSavepoint of this deployment was triggered after the newest mirrored VVP
+   * event: VVP then has savepoint events of the deployment (NEED_TO_TRIGGER_A_SAVEPOINT, …)
+   * although its state and job stayed the same. Read from the informer cache, so a steady
+   * state still costs one GET; once mirrored, the cursor is past the trigger.
+   */
+  #savepointTriggeredSinceMirror(deployment: Deployment): boolean {
+    const id = deployment.metadata?.id;
+    const mirroredUntil = Date.parse(this.object.status?.eventCursor?.lastEventTime ?? '');
+    return this.connection.cache
+      .list<VpSavepoint>(VP_SAVEPOINT, this.object.metadata?.namespace)
+      .some((savepoint) => {
+        if (id === undefined || savepoint.status?.deploymentId !== id) return false;
+        const triggered = Date.parse(savepoint.status.lastAttemptTime ?? '');
+        if (Number.isNaN(triggered)) return false;
+        // Without a mirrored event yet, any trigger is news.
+        return Number.isNaN(mirroredUntil) || triggered > mirroredUntil;
+      });
   }
 
   /** Mirrors the deployment's new VVP events into Kubernetes Events (event-mirror.ts). */
   async #mirrorEvents(deployment: Deployment): Promise<{ cursor: EventCursor; more: boolean }> {
-    const { cursor, more } = await mirrorDeploymentEvents({
-      object: this.object,
-      vvp: this.vvp,
-      vvpNamespace: this.location.vvpNamespace,
-      deploymentId: deployment.metadata?.id ?? '',
-      callOptions: await this.connection.session.appManager(),
-      events: this.connection.events,
-      cursor: this.object.status?.eventCursor,
-    });
-    return { cursor, more };
+    // Batch after batch within this reconcile, so that the cursor written with the status
+    // covers everything VVP listed: a manager killed between two polls leaves nothing behind
+    // that no later poll would look at. A batch that does not advance (a failed post) stops.
+    // No cursor but our own create intent: the create was interrupted (a crash before the status
+    // write), so the deployment is ours from its first event, not an adopted one's history.
+    let cursor =
+      this.object.status?.eventCursor ??
+      (this.object.status?.pendingOperation === undefined ? undefined : {});
+    let more = false;
+    for (let batch = 0; batch < MAX_MIRROR_BATCHES_PER_RECONCILE; batch += 1) {
+      const result = await mirrorDeploymentEvents({
+        object: this.object,
+        vvp: this.vvp,
+        vvpNamespace: this.location.vvpNamespace,
+        deploymentId: deployment.metadata?.id ?? '',
+        callOptions: await this.connection.session.appManager(),
+        events: this.connection.events,
+        cursor,
+      });
+      const advanced = !jsonEqual(result.cursor, cursor);
+      cursor = result.cursor;
+      more = result.more;
+      if (!more || !advanced) break;
+    }
+    const uid = this.object.metadata?.uid ?? '';
+    if (more) this.unfinishedMirrors.add(uid);
+    else this.unfinishedMirrors.delete(uid);
+    return { cursor: cursor ?? {}, more };
   }
 
   async #lastSavepoint(deployment: Deployment): Promise<SavepointSummary | undefined> {

@@ -72,8 +72,8 @@ describe('hostile custom resources', () => {
   };
   const bed = useOperatorTestbed({
     appNamespacePrefix: 'hostile',
-    managerArgs: ['--debug'],
-    watchAppNamespaceOnly: true,
+    operator: { extraArgs: ['--debug'] },
+    watchNamespaces: (bed) => [bed.appNamespace],
     beforeStart: async (testbed) => {
       const created = async (path: string, body: unknown): Promise<string> => {
         const answer = await testbed.vvp('POST', path, body);
@@ -104,7 +104,7 @@ describe('hostile custom resources', () => {
   });
 
   it(`rejects or reports each of ${HOSTILE_CASES.length} hostile inputs, without crash, loop or collateral damage`, async () => {
-    const identity = await managerIdentity(bed.manager);
+    const identity = await managerIdentity(bed.operator);
     const unrelated = unrelatedObjects(bed, [
       `/namespaces/v1/namespaces/${FOREIGN_NAMESPACE}`,
       `${DEFAULT_NS}/deployment-targets/${foreign.defaultTarget}`,
@@ -210,7 +210,7 @@ describe('hostile custom resources', () => {
     );
     await expectSameHealthyManager(bed, identity);
     expect(await unrelated.snapshot()).toEqual(untouched);
-    const logLines = expectNoSecretsLogged(bed.manager, [E2E_ADMIN_TOKEN]);
+    const logLines = expectNoSecretsLogged(bed.operator, [E2E_ADMIN_TOKEN]);
 
     const count = (outcome: string) =>
       HOSTILE_CASES.filter((c) => c.expect.outcome === outcome).length;

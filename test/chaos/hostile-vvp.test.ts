@@ -167,15 +167,15 @@ const MAX_MESSAGE_LENGTH = 2_000;
 describe('hostile VVP answers', () => {
   const bed = useOperatorTestbed({
     appNamespacePrefix: 'hostile-vvp',
-    managerArgs: ['--debug'],
-    watchAppNamespaceOnly: true,
+    operator: { extraArgs: ['--debug'] },
+    watchNamespaces: (bed) => [bed.appNamespace],
   });
 
   const victim = { plural: 'vpdeployments', name: 'victim' };
   const slowTarget = { plural: 'vpdeploymenttargets', name: 'slow-target' };
 
   it(`reports each of ${HOSTILE_ANSWERS.length + 1} hostile answers, recovers, and never crashes or loops`, async () => {
-    const identity = await managerIdentity(bed.manager);
+    const identity = await managerIdentity(bed.operator);
     const namespace = bed.appNamespace;
     for (const name of ['victim-target', slowTarget.name]) {
       expect(
@@ -300,7 +300,7 @@ describe('hostile VVP answers', () => {
     // The deployment is still the one it was: no hostile answer made the operator write to it.
     const after = await bed.vvp('GET', deploymentPath);
     expect(field(after.body, 'metadata', 'resourceVersion')).toBe(resourceVersionBefore);
-    const lines = expectNoSecretsLogged(bed.manager, [E2E_ADMIN_TOKEN]);
+    const lines = expectNoSecretsLogged(bed.operator, [E2E_ADMIN_TOKEN]);
     printFigures('hostile VVP answers', {
       'hostile answers tried': HOSTILE_ANSWERS.length + 1,
       'manager restarts': 0,

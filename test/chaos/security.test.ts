@@ -60,8 +60,8 @@ async function secretValues(namespace: string): Promise<string[]> {
 describe('security', () => {
   const bed = useOperatorTestbed({
     appNamespacePrefix: 'secure',
-    managerArgs: ['--debug'],
-    watchAppNamespaceOnly: true,
+    operator: { extraArgs: ['--debug'] },
+    watchNamespaces: (bed) => [bed.appNamespace],
     beforeStart: async (testbed) => {
       const created = await testbed.vvp('POST', '/namespaces/v1/namespaces', {
         name: `namespaces/${TEAM}`,
@@ -135,9 +135,9 @@ describe('security', () => {
       OTHER_SECRET_DATA,
       ...ownerTokens,
     ];
-    const lines = expectNoSecretsLogged(bed.manager, secrets);
+    const lines = expectNoSecretsLogged(bed.operator, secrets);
     // The failures were logged, so the check above looked at them.
-    const failed = bed.manager.stdout.filter((line) =>
+    const failed = bed.operator.stdout.filter((line) =>
       /"code":"(500|401|network_error)"/.test(line),
     );
     expect(failed.length).toBeGreaterThanOrEqual(3);

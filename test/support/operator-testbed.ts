@@ -5,7 +5,12 @@ import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { Knobs, RequestLogEntry, RunningSimulator } from '../../src/simulator';
 import { uniqueNamespace } from './cluster';
 import { killManager, type ManagerRun } from './manager-process';
-import { grantOperatorRbac, installOperatorCrds, startOperator } from './operator';
+import {
+  grantOperatorRbac,
+  installOperatorCrds,
+  startOperator,
+  type OperatorRunOptions,
+} from './operator';
 import { call, startQuietSimulator, type HttpAnswer } from './simulator';
 
 /** The simulator's bootstrap admin token; also the operator's Platform API credentials. */
@@ -28,24 +33,27 @@ export interface OperatorTestbed {
    * manager's extra environment for this and every later start.
    */
   restartOperator(env?: NodeJS.ProcessEnv): Promise<void>;
-  /** The running manager process: its PID and everything it logged. */
-  readonly manager: ManagerRun;
+  /** The manager now running: its process and everything it logged. */
+  readonly operator: ManagerRun;
 }
 
 export interface TestbedOptions {
   /** Prefix of the application namespace (a DNS label prefix). */
   appNamespacePrefix: string;
   knobs?: Partial<Knobs>;
-  /** More manager flags, e.g. `--debug`. */
-  managerArgs?: readonly string[];
-  /** Watch only the application namespace (not other test files' leftover objects). */
-  watchAppNamespaceOnly?: boolean;
   /** Runs before the manager first starts, e.g. to create VVP objects it should find. */
   beforeStart?: (bed: OperatorTestbed) => Promise<void>;
   /** The manager's `--instance-id`: it then reconciles only objects labelled with it. */
   instanceId?: string;
   /** Extra environment of the manager (e.g. `VP_OPERATOR_DRY_RUN`). */
   env?: NodeJS.ProcessEnv;
+  /** Further manager settings (e.g. a resync period, flags such as `--debug`), kept across restarts. */
+  operator?: Pick<OperatorRunOptions, 'resyncPeriod' | 'extraArgs'>;
+  /**
+   * The namespaces the manager watches, known once they exist (all by default): keeps CRs
+   * other test files left in the cluster out of a test that counts everything in VVP.
+   */
+  watchNamespaces?: (bed: OperatorTestbed) => readonly string[];
 }
 
 /** Registers the hooks that build and tear down the test bed; call at describe level. */
@@ -66,8 +74,10 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
       operatorNamespace: bed.operatorNamespace,
       env: { PLATFORM_API_TOKEN: E2E_ADMIN_TOKEN, ...managerEnv },
       ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
-      ...(options.managerArgs === undefined ? {} : { extraArgs: options.managerArgs }),
-      ...(options.watchAppNamespaceOnly === true ? { watchNamespaces: [bed.appNamespace] } : {}),
+      ...options.operator,
+      ...(options.watchNamespaces === undefined
+        ? {}
+        : { watchNamespaces: options.watchNamespaces(bed) }),
     });
   };
   const stopped = (run: ManagerRun | undefined): boolean =>
@@ -83,7 +93,7 @@ export function useOperatorTestbed(options: TestbedOptions): OperatorTestbed {
     get appNamespace() {
       return ready(appNamespace, 'application namespace');
     },
-    get manager() {
+    get operator() {
       return ready(operator, 'manager');
     },
     vvp: (method, path, body) =>

@@ -86,11 +86,11 @@ export async function expectSameHealthyManager(
   bed: OperatorTestbed,
   identity: ManagerIdentity,
 ): Promise<void> {
-  expect(bed.manager.child.pid).toBe(identity.pid);
-  expect(bed.manager.child.exitCode).toBeNull();
-  expect(bed.manager.child.signalCode).toBeNull();
+  expect(bed.operator.child.pid).toBe(identity.pid);
+  expect(bed.operator.child.exitCode).toBeNull();
+  expect(bed.operator.child.signalCode).toBeNull();
   expect(await httpStatus(identity.healthUrl)).toBe(200);
-  expect(bed.manager.stderr.join('')).toBe('');
+  expect(bed.operator.stderr.join('')).toBe('');
 }
 
 /** VVP's version, which every reconcile of some kinds reads: not about one object. */
