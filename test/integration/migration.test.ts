@@ -1,7 +1,9 @@
 // The converter against a live cluster: the earlier operators' objects are served by stand-in
 // CRDs (the same groups, versions and kinds, schemas left open), read with --from-cluster, and
 // the result is accepted by the real API server under vp-operator's CRDs (schemas and CEL
-// rules), checked with a server-side dry run.
+// rules), checked with a server-side dry run. It runs on a control plane of its own: the stand-ins
+// share kind names with vp-operator's CRDs, so in the shared cluster kubectl's short names (e.g.
+// `kubectl get vpdeployment`) in concurrently running tests would resolve to them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
-import { testCluster, uniqueNamespace } from '../support/cluster';
+import { startControlPlane, type ControlPlane } from '../../src/testing/control-plane';
 import { readClusterState } from '../support/cluster-state';
 import { kubectl } from '../support/kube-cli';
 import { installOperatorCrds } from '../support/operator';
@@ -104,18 +106,23 @@ function fixtureObjects(file: string, namespace: string): Record<string, unknown
 }
 
 describe('vp-operator-migrate --from-cluster', () => {
-  const admin = () => testCluster().adminKubeconfigPath;
-  let namespace = '';
+  let cluster: ControlPlane | undefined;
+  const admin = (): string => {
+    if (cluster === undefined) throw new Error('the control plane is used before beforeAll');
+    return cluster.adminKubeconfigPath;
+  };
+  const namespace = 'e2e-migrate';
 
   beforeAll(async () => {
-    await installOperatorCrds();
+    cluster = await startControlPlane();
+    await installOperatorCrds(admin());
     const crds = writeScratch(
       'stand-in-crds',
       STAND_INS.map((kind) => stringify(standInCrd(kind))).join('---\n'),
     );
     await kubectl(admin(), ['apply', '-f', crds]);
     await kubectl(admin(), ['wait', '--for=condition=Established', '--timeout=60s', '-f', crds]);
-    namespace = await uniqueNamespace('e2e-migrate');
+    await kubectl(admin(), ['create', 'namespace', namespace]);
     const objects = [
       ...fixtureObjects('fintechstudios-v1beta1.yaml', namespace),
       ...fixtureObjects('fintechstudios-v1beta2-list.yaml', namespace),
@@ -129,13 +136,7 @@ describe('vp-operator-migrate --from-cluster', () => {
   }, 180_000);
 
   afterAll(async () => {
-    // The stand-ins must not outlive this file: other tests list CRDs too.
-    await kubectl(admin(), [
-      'delete',
-      'crd',
-      '--ignore-not-found',
-      ...STAND_INS.map((kind) => `${kind.plural}.${kind.group}`),
-    ]);
+    await cluster?.stop();
   }, 120_000);
 
   it('lists every kind, converts them, and the API server accepts the result', async () => {

@@ -13,8 +13,9 @@ import { runManager, waitUntilReady, type ManagerRun } from './manager-process';
 const CRD_DIR = fileURLToPath(new URL('../../config/crd/', import.meta.url));
 
 /** Applies every generated CRD (idempotent) and waits until all are established. */
-export async function installOperatorCrds(): Promise<void> {
-  const admin = testCluster().adminKubeconfigPath;
+export async function installOperatorCrds(
+  admin: string = testCluster().adminKubeconfigPath,
+): Promise<void> {
   await kubectl(admin, ['apply', '--server-side', '--force-conflicts', '-f', CRD_DIR]);
   await kubectl(admin, ['wait', '--for=condition=Established', '--timeout=60s', '-f', CRD_DIR]);
 }
