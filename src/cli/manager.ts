@@ -89,6 +89,7 @@ async function runWithConfig(
       env,
     }),
     limiter: new RequestLimiter(config.vvpRateLimit),
+    timeoutMs: config.vvpRequestTimeoutMs,
     logger: logger.child({ component: 'vvp' }),
     registry,
     // The guard: with --dry-run no write leaves the process, whatever a reconciler attempts.

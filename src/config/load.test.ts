@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       operatorNamespace: 'default',
       platformApiTokenSecret: undefined,
       vvpRateLimit: { requestsPerSecond: 50, burst: 100, maxInFlight: 16 },
+      vvpRequestTimeoutMs: 10_000,
       envFile: undefined,
     });
   });
@@ -89,6 +90,7 @@ describe('loadConfig', () => {
       operatorNamespace: 'vp-operator',
       platformApiTokenSecret: 'platform-token',
       vvpRateLimit: { requestsPerSecond: 2.5, burst: 5, maxInFlight: 3 },
+      vvpRequestTimeoutMs: 10_000,
     });
   });
 

@@ -39,6 +39,8 @@ export interface Config {
   platformApiTokenSecret: string | undefined;
   /** The global limit in front of every VVP request. */
   vvpRateLimit: RateLimit;
+  /** How long one VVP request may wait for its answer. */
+  vvpRequestTimeoutMs: number;
   /** The .env file that was loaded, if any. */
   envFile: string | undefined;
 }
@@ -148,6 +150,7 @@ export async function loadConfig(
       burst: check('vvp-burst', parsePositiveInteger),
       maxInFlight: check('vvp-max-in-flight', parsePositiveInteger),
     },
+    vvpRequestTimeoutMs: check('vvp-request-timeout', parseDuration),
     envFile: envFile?.path,
   };
 }

@@ -138,6 +138,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'Requests to VVP awaiting their answer at the same time, at most.',
   },
   {
+    flag: 'vvp-request-timeout',
+    type: 'string',
+    default: '10s',
+    description:
+      'How long one HTTP request to VVP may wait for its answer before it counts as failed and is retried with backoff (a duration such as 10s or 1m).',
+  },
+  {
     flag: 'kubeconfig',
     type: 'string',
     description:

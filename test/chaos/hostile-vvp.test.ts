@@ -163,11 +163,13 @@ const HOSTILE_ANSWERS: readonly HostileAnswer[] = [
 
 /** Conditions are short: VVP's own words are cut to an excerpt, never copied whole. */
 const MAX_MESSAGE_LENGTH = 2_000;
+const REQUEST_TIMEOUT_MS = 2_000;
 
 describe('hostile VVP answers', () => {
   const bed = useOperatorTestbed({
     appNamespacePrefix: 'hostile-vvp',
-    operator: { extraArgs: ['--debug'] },
+    // A short client timeout (--vvp-request-timeout) so the slow answers take seconds, not a minute.
+    operator: { extraArgs: ['--debug', `--vvp-request-timeout=${REQUEST_TIMEOUT_MS / 1000}s`] },
     watchNamespaces: (bed) => [bed.appNamespace],
   });
 
@@ -219,11 +221,11 @@ describe('hostile VVP answers', () => {
       'resourceVersion',
     );
 
-    // Slower than the client's 10 s timeout on every attempt: runs alongside the other cases.
+    // Slower than the client's timeout on every attempt: runs alongside the other cases.
     const slow = bed.simulator.admin.addFault({
       method: 'GET',
       path: TARGET_PATH,
-      delayMs: 11_000,
+      delayMs: REQUEST_TIMEOUT_MS + 1_000,
     });
     const slowSince = Date.now();
 
@@ -285,7 +287,9 @@ describe('hostile VVP answers', () => {
       (object) => conditionOf(object, 'Synced')?.reason === 'PlatformUnavailable',
       90_000,
     );
-    expect(conditionOf(slowReported, 'Synced')?.message).toMatch(/got no answer within 10000 ms/);
+    expect(conditionOf(slowReported, 'Synced')?.message).toContain(
+      `got no answer within ${REQUEST_TIMEOUT_MS} ms`,
+    );
     const slowSeconds = (Date.now() - slowSince) / 1000;
     bed.simulator.admin.removeFault(slow.id);
     await waitForCustomObject(
