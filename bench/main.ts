@@ -12,7 +12,7 @@ import { describeMachine } from './process-stats';
 import { TARGETS, renderReport, scalingPoints, summarize } from './report';
 
 export const DEFAULT_OPTIONS: BenchmarkOptions = {
-  sizes: [10, 100, 500, 1000, 5000],
+  sizes: [10, 100, 1000, 5000],
   repetitions: 3,
   largeRepetitions: 1,
   largeFrom: 5000,
@@ -41,31 +41,35 @@ export async function benchmarkAndReport(
   progress: Progress,
   settings: { chart: boolean; command: string },
 ): Promise<BenchmarkOutput> {
-  const runs = await runBenchmark(options, progress);
   await mkdir(outputDir, { recursive: true });
-  let chartPath: string | undefined;
-  if (settings.chart) {
-    chartPath = join(outputDir, CHART_FILE);
-    const title = `VP-OPERATOR: ${options.latencyMs} MS VVP LATENCY, DEFAULT SETTINGS, MEDIANS`;
-    await writeFile(
-      chartPath,
-      scalingChart(scalingPoints(summarize(runs, options)), title, TARGETS.rssAt5000MiB),
-    );
-  }
-  const readme = renderReport(runs, {
-    options,
-    machine: describeMachine(),
-    commit: currentCommit(),
-    date: new Date().toISOString(),
-    command: settings.command,
-    ...(chartPath === undefined ? {} : { chart: CHART_FILE }),
-  });
   const readmePath = join(outputDir, 'README.md');
-  await writeFile(readmePath, readme);
-  await writeFile(
-    join(outputDir, 'results.json'),
-    `${JSON.stringify({ options, runs }, null, 2)}\n`,
-  );
+  const chartPath = settings.chart ? join(outputDir, CHART_FILE) : undefined;
+  const write = async (runs: readonly RunResult[], complete: boolean): Promise<void> => {
+    if (chartPath !== undefined) {
+      const title = `VP-OPERATOR: ${options.latencyMs} MS VVP LATENCY, DEFAULT SETTINGS, MEDIANS`;
+      await writeFile(
+        chartPath,
+        scalingChart(scalingPoints(summarize(runs, options)), title, TARGETS.rssAt5000MiB),
+      );
+    }
+    const readme = renderReport(runs, {
+      options,
+      machine: describeMachine(),
+      commit: currentCommit(),
+      date: new Date().toISOString(),
+      command: settings.command,
+      complete,
+      ...(chartPath === undefined ? {} : { chart: CHART_FILE }),
+    });
+    await writeFile(readmePath, readme);
+    await writeFile(
+      join(outputDir, 'results.json'),
+      `${JSON.stringify({ options, complete, runs }, null, 2)}\n`,
+    );
+  };
+  // Written after every run, so that an interrupted benchmark leaves the runs it completed.
+  const runs = await runBenchmark(options, progress, (sofar) => write(sofar, false));
+  await write(runs, true);
   return { runs, readmePath, chartPath };
 }
 
@@ -90,7 +94,7 @@ const USAGE = `npm run bench -- [flags]
 Runs bin/manager (default settings) against the local control plane and the VVP simulator and
 writes README.md, results.json and ${CHART_FILE} to the output directory.
 
-  --sizes=10,100,500,1000,5000   N of the runs (convergence and the scaling curve)
+  --sizes=10,100,1000,5000       N of the runs, in this order (convergence, scaling curve)
   --repetitions=3                runs of each N (medians are reported)
   --large-repetitions=1          runs of each N at or above --large-from
   --large-from=5000
