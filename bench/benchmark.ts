@@ -42,6 +42,12 @@ export interface BenchmarkOptions {
   startupSizes: number[];
   /** Parallel creates of the benchmark client (kubectl apply of many files would be slower). */
   createConcurrency: number;
+  /**
+   * Wall-clock time (ms) by which the benchmark should end: a further repetition of an N is
+   * skipped when the first one's duration says it would end later. The first run of every N
+   * always runs.
+   */
+  deadline?: number;
 }
 
 export interface VvpCalls {
@@ -147,9 +153,20 @@ export async function runBenchmark(
   const results: RunResult[] = [];
   for (const n of new Set(options.sizes)) {
     const repetitions = repetitionsOf(options, n);
+    let firstRunMs = 0;
     for (let repetition = 1; repetition <= repetitions; repetition++) {
       const label = `N=${n} run ${repetition}/${repetitions}`;
+      if (
+        repetition > 1 &&
+        options.deadline !== undefined &&
+        Date.now() + firstRunMs > options.deadline
+      ) {
+        progress(`${label}: skipped, it would end after the deadline`);
+        break;
+      }
+      const runStarted = Date.now();
       const result = await convergenceRun(options, n, repetition, label, progress);
+      if (repetition === 1) firstRunMs = Date.now() - runStarted;
       progress(
         `${label}: converged in ${result.convergenceSeconds.toFixed(1)} s ` +
           `(${(n / result.convergenceSeconds).toFixed(1)} objects/s), ` +

@@ -103,6 +103,8 @@ writes README.md, results.json and ${CHART_FILE} to the output directory.
   --steady-sizes=1000,5000       N whose first run is followed by a steady-state window
   --steady-window-s=60           its length (the manager's resync period)
   --startup-sizes=5000           N whose first run ends with a timed manager restart
+  --deadline=HH:MM               UTC time (or ISO) by which to end: later repetitions are
+                                 skipped when they would not finish in time
   --out=bench/results            output directory
   --no-chart                     skip ${CHART_FILE}
 `;
@@ -115,6 +117,16 @@ function numbers(value: string | undefined, fallback: number[]): number[] {
     if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`not a positive integer: ${part}`);
     return parsed;
   });
+}
+
+/** An ISO date-time, or HH:MM (UTC, today). */
+function parseDeadline(value: string): number {
+  const clock = /^(\d{1,2}):(\d{2})$/.exec(value);
+  const time = clock
+    ? new Date().setUTCHours(Number(clock[1]), Number(clock[2]), 0, 0)
+    : Date.parse(value);
+  if (Number.isNaN(time)) throw new Error(`--deadline: not a time: ${value}`);
+  return time;
 }
 
 function number(value: string | undefined, fallback: number): number {
@@ -138,6 +150,7 @@ async function main(argv: string[]): Promise<void> {
       'steady-window-s': { type: 'string' },
       'startup-sizes': { type: 'string' },
       out: { type: 'string' },
+      deadline: { type: 'string' },
       'no-chart': { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -158,6 +171,7 @@ async function main(argv: string[]): Promise<void> {
     steadyStateSizes: numbers(values['steady-sizes'], d.steadyStateSizes),
     steadyWindowSeconds: number(values['steady-window-s'], d.steadyWindowSeconds),
     startupSizes: numbers(values['startup-sizes'], d.startupSizes),
+    ...(values.deadline === undefined ? {} : { deadline: parseDeadline(values.deadline) }),
   };
   const started = Date.now();
   const progress: Progress = (message) => {
