@@ -203,7 +203,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 function perObjectList(record: Record<string, number>): string {
-  const entries = Object.entries(record).filter(([, value]) => value > 0);
+  const entries = Object.entries(record).filter(([, value]) => value >= 0.005);
   if (entries.length === 0) return 'none';
   return entries.map(([key, value]) => `${key} ${fixed(value, 2)}`).join(', ');
 }
@@ -278,7 +278,7 @@ export function headlineFigures(
       note:
         createCalls <= TARGETS.createVvpCalls
           ? ''
-          : `${byFactor(createCalls, TARGETS.createVvpCalls)}. Unavoidable are the create and one read that sees RUNNING; each poll while VVP transitions reads the deployment and lists its jobs, savepoints and events (4 calls), and a poll of a deployment without status.id asks system-info for VVP's capabilities and reads by name. See "Cost per resource" for the calls and what would remove them.`,
+          : `${byFactor(createCalls, TARGETS.createVvpCalls)}. Unavoidable are the create and one read that sees RUNNING. The first reconcile also asks system-info for VVP's capabilities (not cached) and reads the deployment by name (to find an interrupted create); the poll after it lists jobs, savepoints and events besides the read. What would close it: cache the capabilities, skip the read by name while status holds no create intent (the create's 409 already reveals a foreign object), list savepoints only once a job ran: 4 calls; 3 needs a poll that lists less.`,
     });
     const writes = headline.kubeWritesPerObject;
     const eventWrites = headline.kubeWritesByKindPerObject['POST events'] ?? 0;
@@ -318,6 +318,7 @@ export function headlineFigures(
   }
   if (headline !== undefined) {
     const fast = d.transitionPollSeconds + TARGETS.mirrorSlackSeconds;
+    const uncontended = summaries[0] === headline ? undefined : summaries[0];
     const m = headline.mirroring;
     const met = m.delayP95Seconds <= fast;
     figures.push({
@@ -327,7 +328,7 @@ export function headlineFigures(
       verdict: met ? 'met' : 'missed',
       note: met
         ? 'Verdict on the p95.'
-        : `p95 ${byFactor(m.delayP95Seconds, fast)}. Events are read by the poll that follows them, and during the create storm that poll waits its turn behind the VVP rate limit (the queue holds ${fixed(headline.time.queueSeconds / Math.max(1, headline.time.queuedItems), 1)} s per item on average): the delay is the convergence backlog. Fewer VVP calls per object or a higher rate limit shortens it.`,
+        : `p95 ${byFactor(m.delayP95Seconds, fast)}. Events are read by the poll that follows them, and during the create storm that poll waits its turn behind the VVP rate limit (the queue holds ${fixed(headline.time.queueSeconds / Math.max(1, headline.time.queuedItems), 1)} s per item on average): the delay is the convergence backlog.${uncontended === undefined ? '' : ` Without a backlog (N = ${uncontended.n.toLocaleString('en')}) the p95 is ${s(uncontended.mirroring.delayP95Seconds)}.`} Fewer VVP calls per object or a higher rate limit shortens it.`,
     });
     figures.push({
       figure: `Mirrored events: duplicates / missing, ${at}`,
@@ -406,8 +407,13 @@ function convergenceCause(
       `Each object also waits for the next ${d.transitionPollSeconds} s transition poll after its create, though VVP needs only ${fixed(options.transitionMs / 1000)} s to start the job.`,
     );
   }
+  if (summary.objectReadyMedianSeconds > 0.5 * summary.convergenceSeconds) {
+    parts.push(
+      `Objects become Ready late and nearly together (median ${s(summary.objectReadyMedianSeconds)} after their create): the work queue is FIFO, so the poll that would see a created deployment RUNNING waits behind every create still queued.`,
+    );
+  }
   parts.push(
-    'Closing it: fewer VVP calls per create (see "Cost per resource") and a poll that follows the transition time.',
+    'Closing it: fewer VVP calls per create (see "Cost per resource"), a poll that follows the transition time, and a higher --vvp-requests-per-second where VVP allows it.',
   );
   return parts.join(' ');
 }
@@ -417,7 +423,11 @@ function memoryCause(summaries: readonly SizeSummary[]): string {
   const largest = summaries[summaries.length - 1];
   if (smallest === undefined || largest === undefined || largest.n === smallest.n) return '';
   const perThousand = ((largest.rssMiB - smallest.rssMiB) / (largest.n - smallest.n)) * 1000;
-  return `Already ${mib(smallest.rssMiB)} with ${smallest.n} objects (Node.js, the Kubernetes client and the TypeScript sources loaded through tsx), plus ~${fixed(perThousand, 0)} MiB per 1,000 objects (informer caches, work queue, per-object state). A compiled build without tsx and a leaner cache (only the fields reconciles read) would close most of it.`;
+  return [
+    `Already ${mib(smallest.rssMiB)} with ${smallest.n} objects (Node.js, the Kubernetes client, the TypeScript sources loaded through tsx), then ~${fixed(perThousand, 0)} MiB per 1,000 objects.`,
+    `The V8 heap in use is ${mib(largest.heapUsedMiB)} of ${mib(largest.rssMiB)} RSS at N = ${largest.n.toLocaleString('en')}, and that includes garbage not collected yet: V8 sizes its heap by the host's memory and collects lazily, so RSS follows the allocation rate of the reconciles (parsed VVP and Kubernetes answers, patches) more than the state kept per object.`,
+    'What would close it: a memory limit on the container (Node.js sizes its heap by the cgroup limit) or --max-old-space-size, fewer allocations per reconcile (fewer calls, smaller answers), and a compiled build without tsx.',
+  ].join(' ');
 }
 
 function scalingVerdict(summaries: readonly SizeSummary[]): Figure | undefined {
