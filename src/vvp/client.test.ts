@@ -18,6 +18,7 @@ import {
   VvpError,
   type VvpClientOptions,
 } from './index';
+import { CAPABILITIES_TTL_MS } from './client';
 
 const GATEWAY = 'http://vvp.test:8080';
 const DEPLOYMENTS = '/api/v1/namespaces/team-a/deployments';
@@ -179,6 +180,23 @@ describe('VvpClient requests', () => {
       upsert: true,
       deploymentTargetName: true,
     });
+  });
+
+  it('reuses the capabilities for a while: one system-info request, not one per lookup', async () => {
+    nock(GATEWAY)
+      .get('/api/v1/status/system-info')
+      .reply(200, { status: { revisionInformation: { buildVersion: '2.1.0' } } })
+      .get('/api/v1/status/system-info')
+      .reply(200, { status: { revisionInformation: { buildVersion: '2.4.3' } } });
+    let now = 1_000_000;
+    const { vvp } = harness({ now: () => now });
+    expect((await vvp.status().capabilities()).upsert).toBe(false);
+    now += CAPABILITIES_TTL_MS - 1;
+    expect((await vvp.status({ auth: { token: 'other' } }).capabilities()).upsert).toBe(false);
+    expect(nock.pendingMocks()).toHaveLength(1);
+    // After an upgrade of VVP the new version is seen within the TTL.
+    now += 1;
+    expect((await vvp.status().capabilities()).upsert).toBe(true);
   });
 });
 

@@ -58,6 +58,12 @@ export interface VvpClientOptions {
  */
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/**
+ * How long the capabilities (from VVP's build version) are reused. They change only when VVP is
+ * upgraded; without reuse every lookup by name (each new object) cost a system-info request.
+ */
+export const CAPABILITIES_TTL_MS = 5 * 60_000;
+
 export interface DeploymentTargetsApi {
   list(): Promise<DeploymentTarget[]>;
   get(name: string): Promise<DeploymentTarget>;
@@ -144,6 +150,9 @@ export class VvpClient {
   readonly #transport: VvpTransport;
   /** The generated services for calls without options, built once. */
   readonly #plain: VvpApiClient;
+  readonly #now: () => number;
+  /** The last capabilities VVP reported, and when; failures are not kept. */
+  #capabilities: { value: VvpCapabilities; at: number } | undefined;
 
   constructor(options: VvpClientOptions) {
     this.#transport = new VvpTransport({
@@ -161,6 +170,7 @@ export class VvpClient {
       now: options.now ?? Date.now,
     });
     this.#plain = new VvpApiClient({}, transportRequestClass(this.#transport, {}));
+    this.#now = options.now ?? Date.now;
   }
 
   /** The generated services, sending through the transport with these call options. */
@@ -253,8 +263,17 @@ export class VvpClient {
     return {
       get: () => api.getStatus(),
       systemInfo: () => api.getSystemInfo(),
-      capabilities: async () =>
-        capabilitiesOf((await api.getSystemInfo()).status?.revisionInformation?.buildVersion),
+      capabilities: async () => {
+        const cached = this.#capabilities;
+        if (cached !== undefined && this.#now() - cached.at < CAPABILITIES_TTL_MS) {
+          return cached.value;
+        }
+        const value = capabilitiesOf(
+          (await api.getSystemInfo()).status?.revisionInformation?.buildVersion,
+        );
+        this.#capabilities = { value, at: this.#now() };
+        return value;
+      },
     };
   }
 
