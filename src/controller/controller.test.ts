@@ -180,6 +180,22 @@ class ManualReconciler implements Reconciler<Widget> {
   }
 }
 
+/** A controller with a finalizer whose reconciles log the generation they were given. */
+function withFinalizerLoggingGenerations() {
+  const log: string[] = [];
+  const result = setup({
+    finalizer: 'test.vpoperator.dev/cleanup',
+    reconciler: {
+      reconcile: (object) => {
+        log.push(`reconcile generation=${String(object.metadata?.generation)}`);
+        return Promise.resolve(undefined);
+      },
+      finalize: () => Promise.resolve(undefined),
+    },
+  });
+  return { ...result, log };
+}
+
 describe('Controller', () => {
   it('runs at most maxConcurrentReconciles at once and never one key twice at once', async () => {
     const reconciler = new ManualReconciler();
@@ -579,17 +595,7 @@ describe('Controller', () => {
   });
 
   it("takes its own finalizer write as seen: the informer's echo does not reconcile again", async () => {
-    const log: string[] = [];
-    const { controller, create, update, world, clock } = setup({
-      finalizer: 'test.vpoperator.dev/cleanup',
-      reconciler: {
-        reconcile: (object) => {
-          log.push(`reconcile generation=${String(object.metadata?.generation)}`);
-          return Promise.resolve(undefined);
-        },
-        finalize: () => Promise.resolve(undefined),
-      },
-    });
+    const { log, controller, create, update, world, clock } = withFinalizerLoggingGenerations();
     // The API server's watch is often faster than the write's answer: the echo comes first.
     const addFinalizer = world.addFinalizer.bind(world);
     world.addFinalizer = async (object, finalizer) => {
@@ -613,17 +619,7 @@ describe('Controller', () => {
   });
 
   it('reconciles again when the echo of its finalizer write carries another change', async () => {
-    const log: string[] = [];
-    const { controller, create, update, world, clock } = setup({
-      finalizer: 'test.vpoperator.dev/cleanup',
-      reconciler: {
-        reconcile: (object) => {
-          log.push(`reconcile generation=${String(object.metadata?.generation)}`);
-          return Promise.resolve(undefined);
-        },
-        finalize: () => Promise.resolve(undefined),
-      },
-    });
+    const { log, controller, create, update, world, clock } = withFinalizerLoggingGenerations();
     controller.start();
     create(widget('a'));
     await clock.advance(0);
