@@ -278,7 +278,7 @@ export function headlineFigures(
       note:
         createCalls <= TARGETS.createVvpCalls
           ? ''
-          : `${byFactor(createCalls, TARGETS.createVvpCalls)}. Unavoidable are the create and one read that sees RUNNING. The first reconcile also asks system-info for VVP's capabilities (not cached) and reads the deployment by name (to find an interrupted create); the poll after it lists jobs, savepoints and events besides the read. What would close it: cache the capabilities, skip the read by name while status holds no create intent (the create's 409 already reveals a foreign object), list savepoints only once a job ran: 4 calls; 3 needs a poll that lists less.`,
+          : `${byFactor(createCalls, TARGETS.createVvpCalls)}. Unavoidable are the create and one read that sees RUNNING. The first reconcile also reads the deployment by name (to find an interrupted create)${(headline.vvpCallsByOperationPerObject.getSystemInfo ?? 0) >= 0.005 ? " after asking system-info for VVP's capabilities" : ''}; the poll after it lists jobs, savepoints and events besides the read. What would close it: skip the read by name while status holds no create intent (the create's 409 already reveals a foreign object) and list savepoints only once a job ran: 4 calls; 3 needs a poll that lists less.`,
     });
     const writes = headline.kubeWritesPerObject;
     const eventWrites = headline.kubeWritesByKindPerObject['POST events'] ?? 0;
@@ -328,7 +328,7 @@ export function headlineFigures(
       verdict: met ? 'met' : 'missed',
       note: met
         ? 'Verdict on the p95.'
-        : `p95 ${byFactor(m.delayP95Seconds, fast)}. Events are read by the poll that follows them, and during the create storm that poll waits its turn behind the VVP rate limit (the queue holds ${fixed(headline.time.queueSeconds / Math.max(1, headline.time.queuedItems), 1)} s per item on average): the delay is the convergence backlog.${uncontended === undefined ? '' : ` Without a backlog (N = ${uncontended.n.toLocaleString('en')}) the p95 is ${s(uncontended.mirroring.delayP95Seconds)}.`} Fewer VVP calls per object or a higher rate limit shortens it.`,
+        : `p95 ${byFactor(m.delayP95Seconds, fast)}. Events are read by the poll that follows them, and during the create storm that poll waits its turn behind the whole backlog of the work queue, which the VVP rate limit and the reconcile workers drain (the queue holds ${fixed(headline.time.queueSeconds / Math.max(1, headline.time.queuedItems), 1)} s per item on average): the delay is the convergence backlog.${uncontended === undefined ? '' : ` Without a backlog (N = ${uncontended.n.toLocaleString('en')}) the p95 is ${s(uncontended.mirroring.delayP95Seconds)}.`} Fewer VVP calls per object or a higher rate limit shortens it.`,
     });
     figures.push({
       figure: `Mirrored events: duplicates / missing, ${at}`,
@@ -542,6 +542,8 @@ export function renderReport(runs: readonly RunResult[], context: ReportContext)
         'Rate-limiter wait per VVP request',
         'Kubernetes write time per reconcile (server side)',
         'Queue wait per item (for a worker)',
+        `VVP requests/s (limit ${d.vvpRequestsPerSecond})`,
+        `Workers busy (of ${d.maxConcurrentReconciles})`,
       ],
       summaries.map((x) => {
         const t = x.time;
@@ -554,11 +556,13 @@ export function renderReport(runs: readonly RunResult[], context: ReportContext)
           `${fixed(per(t.rateLimitWaitSeconds, t.vvpRequests) * 1000, 0)} ms`,
           `${fixed(per(t.kubeWriteSeconds, t.reconciles) * 1000, 0)} ms`,
           `${fixed(per(t.queueSeconds, t.queuedItems), 2)} s`,
+          fixed(per(t.vvpRequests, x.convergenceSeconds)),
+          fixed(per(t.reconcileSeconds, x.convergenceSeconds), 2),
         ];
       }),
     ),
     '',
-    `Besides the reconciles, every object waits for its next transition poll (${d.transitionPollSeconds} s after the create, however fast VVP starts the job): the "created → Ready" median above minus the reconcile and queue times.`,
+    `The last two columns say which default limits a run: VVP requests/s near ${d.vvpRequestsPerSecond} means --vvp-requests-per-second, workers busy near ${d.maxConcurrentReconciles} means --max-concurrent-reconciles (each worker waits for VVP, the API server and the CPU in turn). Besides the reconciles, every object waits for its next transition poll (${d.transitionPollSeconds} s after the create, however fast VVP starts the job): the "created → Ready" median above minus the reconcile and queue times.`,
     '',
     '## Cost per resource',
     '',
