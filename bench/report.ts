@@ -450,7 +450,7 @@ function scalingVerdict(summaries: readonly SizeSummary[]): Figure | undefined {
     target: 'linear: constant cost per object, never quadratic',
     verdict: linear ? 'met' : 'missed',
     note: linear
-      ? 'Per-object cost stays flat; time and memory grow linearly (chart).'
+      ? `Per-object cost stays flat and time grows linearly (chart).${memory.r2 < 0.9 ? ` Memory does not follow N closely (R² ${fixed(memory.r2, 2)}): RSS tracks V8's lazy garbage collection more than the objects kept (see the RSS row).` : ' Memory grows linearly too.'}`
       : 'Per-object cost grows with N: see the cost table for the calls that grow.',
   };
 }
