@@ -180,6 +180,22 @@ class ManualReconciler implements Reconciler<Widget> {
   }
 }
 
+/** A controller with a finalizer whose reconciles log the generation they were given. */
+function withFinalizerLoggingGenerations() {
+  const log: string[] = [];
+  const result = setup({
+    finalizer: 'test.vpoperator.dev/cleanup',
+    reconciler: {
+      reconcile: (object) => {
+        log.push(`reconcile generation=${String(object.metadata?.generation)}`);
+        return Promise.resolve(undefined);
+      },
+      finalize: () => Promise.resolve(undefined),
+    },
+  });
+  return { ...result, log };
+}
+
 describe('Controller', () => {
   it('runs at most maxConcurrentReconciles at once and never one key twice at once', async () => {
     const reconciler = new ManualReconciler();
@@ -575,6 +591,43 @@ describe('Controller', () => {
     expect(log.slice(1)).toEqual(['finalize', 'finalize']);
     expect(world.writes).toEqual(['add-finalizer ns/a', 'remove-finalizer ns/a']);
     expect(world.get('a', 'ns')?.metadata?.finalizers).toEqual([]);
+    await controller.stop(1_000);
+  });
+
+  it("takes its own finalizer write as seen: the informer's echo does not reconcile again", async () => {
+    const { log, controller, create, update, world, clock } = withFinalizerLoggingGenerations();
+    // The API server's watch is often faster than the write's answer: the echo comes first.
+    const addFinalizer = world.addFinalizer.bind(world);
+    world.addFinalizer = async (object, finalizer) => {
+      const stored = await addFinalizer(object, finalizer);
+      controller.onUpdate(stored);
+      return stored;
+    };
+    controller.start();
+    create(widget('a'));
+    await clock.advance(0);
+    const echoed = world.get('a', 'ns') as Widget;
+    // And a late duplicate of it (a re-list) is no news either.
+    controller.onUpdate(echoed);
+    await clock.advance(0);
+    expect(log).toEqual(['reconcile generation=1']);
+    // A spec change arriving after it is news as before.
+    update({ ...echoed, metadata: { ...echoed.metadata, generation: 2 } });
+    await clock.advance(0);
+    expect(log).toEqual(['reconcile generation=1', 'reconcile generation=2']);
+    await controller.stop(1_000);
+  });
+
+  it('reconciles again when the echo of its finalizer write carries another change', async () => {
+    const { log, controller, create, update, world, clock } = withFinalizerLoggingGenerations();
+    controller.start();
+    create(widget('a'));
+    await clock.advance(0);
+    const echoed = world.get('a', 'ns') as Widget;
+    // Someone edited the spec right after the finalizer was added; one event brings both.
+    update({ ...echoed, metadata: { ...echoed.metadata, generation: 2 } });
+    await clock.advance(0);
+    expect(log).toEqual(['reconcile generation=1', 'reconcile generation=2']);
     await controller.stop(1_000);
   });
 

@@ -335,8 +335,42 @@ export class Controller<T extends KubeObject> {
       context.logger.info({ finalizer }, 'cleanup complete; finalizer removed');
       return FINISHED;
     }
-    const current = carriesFinalizer ? object : await client.addFinalizer(object, finalizer);
+    const current = carriesFinalizer ? object : await this.#addFinalizer(object, finalizer);
     return reconciler.reconcile(current, context);
+  }
+
+  /**
+   * Adds the finalizer and takes the change as seen: it is the controller's own write, not news.
+   * Without this, the informer's echo of it queues every new object again at once, and that
+   * second reconcile reads a cache that may not hold the first one's status writes yet (a new
+   * VpDeployment: 4 to 5 more VVP calls and a status write). The echo may arrive before the
+   * write's answer, so the expected trigger is recorded before the write; only while the
+   * informer still reports the object this reconcile started from, so that any other change
+   * (a spec edit racing the write) is still news.
+   */
+  async #addFinalizer(object: T, finalizer: string): Promise<T> {
+    const key = objectKey(object);
+    const seen = this.#triggers.get(key);
+    const expected = reconcileTrigger(
+      {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          finalizers: [...(object.metadata?.finalizers ?? []), finalizer],
+        },
+      },
+      this.#filter,
+    );
+    const unchanged =
+      seen !== undefined && !triggerChanged(seen, reconcileTrigger(object, this.#filter));
+    if (unchanged) this.#triggers.set(key, expected);
+    try {
+      return await this.#options.client.addFinalizer(object, finalizer);
+    } catch (error) {
+      // Nothing was written, so no echo comes: forget the expectation.
+      if (unchanged && this.#triggers.get(key) === expected) this.#triggers.set(key, seen);
+      throw error;
+    }
   }
 }
 
