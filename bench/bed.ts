@@ -2,6 +2,7 @@
 // simulator with enforced auth and realistic latency, an operator namespace with exactly
 // config/rbac granted to the unprivileged operator identity, an application namespace with a
 // Ready VpDeploymentTarget, and bin/manager with its default settings.
+import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, LABEL_INSTANCE } from '../src/api';
 import { findCondition, type Condition } from '../src/controller';
@@ -30,7 +31,20 @@ export interface BedSettings {
    * between repetitions, which would load the API server during the next one).
    */
   instanceId: string;
+  /** Run the compiled manager as the container image does, instead of bin/manager. */
+  compiled: boolean;
 }
+
+/**
+ * The image's entrypoint (Dockerfile) on the project's Node.js 24: the bundle `npm run build`
+ * writes, with the same Node.js flags.
+ */
+const COMPILED_MANAGER = [
+  fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url)),
+  '--enable-source-maps',
+  '--max-semi-space-size=2',
+  fileURLToPath(new URL('../dist/manager.js', import.meta.url)),
+];
 
 export interface Bed {
   readonly simulator: RunningSimulator;
@@ -50,8 +64,10 @@ async function launchManager(
   simulator: RunningSimulator,
   operatorNamespace: string,
   instanceId: string,
+  compiled: boolean,
 ): Promise<{ manager: ManagerRun; metricsPort: number }> {
   const manager = await startOperator({
+    ...(compiled ? { command: COMPILED_MANAGER } : {}),
     simulatorUrl: simulator.url,
     operatorNamespace,
     instanceId,
@@ -90,7 +106,12 @@ export async function openBed(settings: BedSettings): Promise<Bed> {
         },
       },
     });
-  let launched = await launchManager(simulator, operatorNamespace, settings.instanceId);
+  let launched = await launchManager(
+    simulator,
+    operatorNamespace,
+    settings.instanceId,
+    settings.compiled,
+  );
   await eventually('the benchmark deployment target to be Ready', async () => {
     const target = (await adminKubeConfig()
       .makeApiClient(CustomObjectsApi)
@@ -112,7 +133,12 @@ export async function openBed(settings: BedSettings): Promise<Bed> {
     manager: launched.manager,
     metricsPort: launched.metricsPort,
     startManager: async () => {
-      launched = await launchManager(simulator, operatorNamespace, settings.instanceId);
+      launched = await launchManager(
+        simulator,
+        operatorNamespace,
+        settings.instanceId,
+        settings.compiled,
+      );
       bed.manager = launched.manager;
       bed.metricsPort = launched.metricsPort;
     },

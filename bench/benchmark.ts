@@ -42,6 +42,8 @@ export interface BenchmarkOptions {
   startupSizes: number[];
   /** Parallel creates of the benchmark client (kubectl apply of many files would be slower). */
   createConcurrency: number;
+  /** Benchmark the compiled manager the container image runs (`npm run build`), not bin/manager. */
+  compiled: boolean;
   /**
    * Wall-clock time (ms) by which the benchmark should end: a further repetition of an N is
    * skipped when the first one's duration says it would end later. The first run of every N
@@ -194,6 +196,7 @@ async function convergenceRun(
     latencyMs: options.latencyMs,
     transitionMs: options.transitionMs,
     instanceId,
+    compiled: options.compiled,
   });
   const kubeConfig = adminKubeConfig();
   const ready = new ReadyTracker(kubeConfig, bed.appNamespace, quietLogger);
