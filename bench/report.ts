@@ -641,7 +641,7 @@ export function renderReport(runs: readonly RunResult[], context: ReportContext)
     '',
     '## Footprint and scaling curve',
     '',
-    `Operator process (the node process bin/manager execs) from /proc/<pid>/status (VmRSS) and /proc/<pid>/stat (utime + stime).`,
+    `Operator process (${options.compiled ? 'node running dist/manager.js' : 'the node process bin/manager execs'}) from /proc/<pid>/status (VmRSS) and /proc/<pid>/stat (utime + stime).`,
     '',
     table(
       [
